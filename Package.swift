@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings for every target: Swift 6 language mode plus swift-log's upcoming features.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "isotherm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "isotherm", targets: ["isotherm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a missing -dev package fails the build here, not at run time.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Bytes: varints, little-endian fields, CRC-32C. No I/O.
+        .target(name: "IsothermBinary", swiftSettings: strictSettings),
+        // The log: segments, batches, LZ4 frames, index, recovery, verify. Knows bytes, not markets.
+        .target(name: "IsothermLog", dependencies: ["CLZ4", "IsothermBinary"], swiftSettings: strictSettings),
+        // The event model: value types, event kinds, binary codec, JSON rendering. No I/O.
+        .target(name: "IsothermEvents", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
+        // Typed events over the byte log.
+        .target(
+            name: "IsothermStore", dependencies: ["IsothermLog", "IsothermEvents", "IsothermDigest"],
+            swiftSettings: strictSettings),
+        // SHA-256 content hashes over OpenSSL's libcrypto.
+        .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        // PostgreSQL over libpq.
+        .target(name: "IsothermPostgres", dependencies: ["CLibPQ"], swiftSettings: strictSettings),
+
+        .executableTarget(
+            name: "isotherm",
+            dependencies: [
+                "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "isotherm-bench",
+            dependencies: ["IsothermLog", "IsothermEvents", "IsothermStore"],
+            swiftSettings: strictSettings),
+
+        .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
+        .testTarget(name: "IsothermLogTests", dependencies: ["IsothermLog"], swiftSettings: strictSettings),
+        .testTarget(name: "IsothermEventsTests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermStoreTests", dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermSystemTests", dependencies: ["IsothermDigest", "IsothermPostgres"],
+            swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)
