@@ -1,0 +1,121 @@
+/// Every kind of event the system records. The raw value is the kind byte on disk and never changes.
+package enum EventKind: UInt8, Sendable, CaseIterable {
+    case marketListed = 1
+    case marketLifecycle = 2
+    case candle = 3
+    case ticker = 4
+    case trade = 5
+    case bookSnapshot = 6
+    case bookDelta = 7
+    case dailyForecast = 8
+    case hourlyForecast = 9
+    case observation = 10
+    case settlement = 11
+    case timerFired = 12
+    case strategyDecision = 13
+    case orderIntent = 14
+    case orderAcknowledged = 15
+    case orderRejected = 16
+    case orderCanceled = 17
+    case fill = 18
+    case runManifest = 19
+    case rawFeedMessage = 20
+
+    /// The snake_case name used in JSON and on the command line (`--kind candle`).
+    package var name: String {
+        switch self {
+        case .marketListed: "market_listed"
+        case .marketLifecycle: "market_lifecycle"
+        case .candle: "candle"
+        case .ticker: "ticker"
+        case .trade: "trade"
+        case .bookSnapshot: "book_snapshot"
+        case .bookDelta: "book_delta"
+        case .dailyForecast: "daily_forecast"
+        case .hourlyForecast: "hourly_forecast"
+        case .observation: "observation"
+        case .settlement: "settlement"
+        case .timerFired: "timer_fired"
+        case .strategyDecision: "strategy_decision"
+        case .orderIntent: "order_intent"
+        case .orderAcknowledged: "order_acknowledged"
+        case .orderRejected: "order_rejected"
+        case .orderCanceled: "order_canceled"
+        case .fill: "fill"
+        case .runManifest: "run_manifest"
+        case .rawFeedMessage: "raw_feed_message"
+        }
+    }
+
+    package init?(name: String) {
+        guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = v
+    }
+
+    /// The schema version this build writes for the kind. Decoders accept every version up to it.
+    package var currentVersion: UInt8 { 1 }
+}
+
+/// One event: what happened. Its time and sequence live in ``EventRecord``.
+package enum Event: Hashable, Sendable {
+    case marketListed(MarketListed)
+    case marketLifecycle(MarketLifecycle)
+    case candle(Candle)
+    case ticker(TickerUpdate)
+    case trade(Trade)
+    case bookSnapshot(BookSnapshot)
+    case bookDelta(BookDelta)
+    case dailyForecast(DailyForecast)
+    case hourlyForecast(HourlyForecast)
+    case observation(Observation)
+    case settlement(Settlement)
+    case timerFired(TimerFired)
+    case strategyDecision(StrategyDecision)
+    case orderIntent(OrderIntent)
+    case orderAcknowledged(OrderAcknowledged)
+    case orderRejected(OrderRejected)
+    case orderCanceled(OrderCanceled)
+    case fill(Fill)
+    case runManifest(RunManifest)
+    case rawFeedMessage(RawFeedMessage)
+
+    package var kind: EventKind {
+        switch self {
+        case .marketListed: .marketListed
+        case .marketLifecycle: .marketLifecycle
+        case .candle: .candle
+        case .ticker: .ticker
+        case .trade: .trade
+        case .bookSnapshot: .bookSnapshot
+        case .bookDelta: .bookDelta
+        case .dailyForecast: .dailyForecast
+        case .hourlyForecast: .hourlyForecast
+        case .observation: .observation
+        case .settlement: .settlement
+        case .timerFired: .timerFired
+        case .strategyDecision: .strategyDecision
+        case .orderIntent: .orderIntent
+        case .orderAcknowledged: .orderAcknowledged
+        case .orderRejected: .orderRejected
+        case .orderCanceled: .orderCanceled
+        case .fill: .fill
+        case .runManifest: .runManifest
+        case .rawFeedMessage: .rawFeedMessage
+        }
+    }
+}
+
+/// An event with its time: the unit the codec reads and writes. The log adds the sequence number.
+package struct EventRecord: Hashable, Sendable {
+    /// When the event happened (exchange or source time; for live inbound messages, receive time).
+    package var time: Timestamp
+    package var event: Event
+
+    package init(time: Timestamp, event: Event) {
+        self.time = time
+        self.event = event
+    }
+}
+
+/// The schema version written into every log batch header by this build.
+package let eventSchemaVersion: UInt16 = 1

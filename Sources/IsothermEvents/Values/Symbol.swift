@@ -1,0 +1,75 @@
+/// A short ASCII identifier (market, event or series ticker, city code, station) stored inline.
+///
+/// Tickers are on every market-data event, so decoding one must not allocate: the bytes live in
+/// six words inside the value (48 bytes, zero-padded). Kalshi tickers are far shorter
+/// (`KXHIGHPHIL-25NOV28-B45.5` is 24); a longer or non-printable identifier is rejected.
+package struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Largest accepted length in bytes.
+    package static let capacity = 48
+
+    var w0: UInt64 = 0
+    var w1: UInt64 = 0
+    var w2: UInt64 = 0
+    var w3: UInt64 = 0
+    var w4: UInt64 = 0
+    var w5: UInt64 = 0
+
+    /// The empty symbol.
+    package init() {}
+
+    /// Creates a symbol from printable ASCII (0x21–0x7E); `nil` if empty, too long, or not printable.
+    package init?(_ text: String) {
+        var t = text
+        let ok: Bool = t.withUTF8 { Symbol.isValid(UnsafeRawBufferPointer($0)) }
+        guard ok, !text.isEmpty else { return nil }
+        let symbol = t.withUTF8 { Symbol(unchecked: UnsafeRawBufferPointer($0)) }
+        self = symbol
+    }
+
+    /// Creates a symbol from bytes already checked with ``isValid(_:)``.
+    package init(unchecked bytes: UnsafeRawBufferPointer) {
+        withUnsafeMutableBytes(of: &self) { dst in
+            dst.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        }
+    }
+
+    /// True if `bytes` can be a symbol: 1…48 bytes of printable ASCII.
+    package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 1 && bytes.count <= capacity else { return false }
+        for b in bytes where b < 0x21 || b > 0x7E { return false }
+        return true
+    }
+
+    /// Length in bytes.
+    package var count: Int {
+        withUnsafeBytes(of: self) { raw in
+            var n = Symbol.capacity
+            while n > 0 && raw[n - 1] == 0 { n -= 1 }
+            return n
+        }
+    }
+
+    /// Calls `body` with the symbol's bytes.
+    package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: self) { raw in
+            var n = Symbol.capacity
+            while n > 0 && raw[n - 1] == 0 { n -= 1 }
+            return try body(UnsafeRawBufferPointer(rebasing: raw[0..<n]))
+        }
+    }
+
+    package var isEmpty: Bool { w0 == 0 }
+
+    package var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
+    package var description: String { string }
+
+    /// Byte-wise order, the same as `String` order for ASCII.
+    package static func < (a: Symbol, b: Symbol) -> Bool {
+        withUnsafeBytes(of: a) { ra in
+            withUnsafeBytes(of: b) { rb in
+                for i in 0..<capacity where ra[i] != rb[i] { return ra[i] < rb[i] }
+                return false
+            }
+        }
+    }
+}
