@@ -58,9 +58,12 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String
     }
 
     @Test func candleLayoutIsCompact() {
-        // A quiet minute: flat bid and ask, no trades. Ticker (24) + envelope and prices ≈ 40 bytes raw.
+        // A quiet minute: flat bid and ask, no trades. Market key (4) + ticker (24) + envelope and prices.
         let quiet = EventCodec.encode(EventSamples.all[3])
-        #expect(quiet.count <= 48)
+        #expect(quiet.count <= 52)
+        // The market key follows the envelope: FNV-1a of the ticker, little-endian.
+        let key = EventSamples.ticker.marketKey
+        #expect(Array(quiet[6..<10]) == [UInt8(key & 0xFF), UInt8(key >> 8 & 0xFF), UInt8(key >> 16 & 0xFF), UInt8(key >> 24)])
         // Hand-checked prefix: kind 3, version 1, time = minutes since epoch zig-zagged and shifted.
         let minutes = Int64(1_764_252_120) / 60
         var w = ByteWriter()

@@ -82,6 +82,7 @@ import Testing
         #expect(Symbol("has space") == nil)
         #expect(Symbol(String(repeating: "X", count: 48)) != nil)
         #expect(Symbol(String(repeating: "X", count: 49)) == nil)
+        #expect(Symbol("a")!.marketKey == 0xE40C_292C)  // FNV-1a 32 reference vector
         #expect(Symbol("A")! < Symbol("B")!)
         #expect(Symbol("KXHIGHCHI")! < Symbol("KXHIGHCHI-25")!)
     }

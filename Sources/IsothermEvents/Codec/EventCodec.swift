@@ -182,19 +182,23 @@ package enum EventCodec {
     }
 
     static func encodeCandle(_ c: Candle, into w: inout ByteWriter) {
+        // The market key first: its four bytes are unique to the market, so LZ4's greedy matcher jumps
+        // from here to the same market's previous candle and copies everything that did not change.
+        w.writeUInt32LE(c.ticker.marketKey)
         w.writeSymbol(c.ticker)
         w.writeVarUInt(UInt64(c.periodMinutes))
         let flags: UInt8 =
             (c.yesBid != nil ? 1 : 0) | (c.yesAsk != nil ? 2 : 0) | (c.price != nil ? 4 : 0)
             | (c.meanPrice != nil ? 8 : 0) | (c.previousPrice != nil ? 16 : 0)
         w.writeUInt8(flags)
+        // Slow-moving fields before fast-moving ones, for the same reason.
         if let o = c.yesBid { writeOHLC(o, into: &w) }
         if let o = c.yesAsk { writeOHLC(o, into: &w) }
+        if let p = c.previousPrice { w.writePrice(p) }
+        w.writeCount(c.openInterest)
+        w.writeCount(c.volume)
         if let o = c.price { writeOHLC(o, into: &w) }
         if let p = c.meanPrice { w.writePrice(p) }
-        if let p = c.previousPrice { w.writePrice(p) }
-        w.writeCount(c.volume)
-        w.writeCount(c.openInterest)
     }
 
     /// Open in full, then high, low and close as differences from the open (usually zero or a cent).
@@ -260,6 +264,7 @@ package enum EventCodec {
     }
 
     static func decodeCandle(_ r: inout ByteReader) throws(BinaryError) -> Candle {
+        _ = try r.readUInt32LE("market key")  // derived from the ticker; the batch CRC protects both
         let ticker = try r.readSymbol("ticker")
         let periodStart = r.offset
         let period = try r.readVarUInt("period")
@@ -269,11 +274,11 @@ package enum EventCodec {
         let flags = try r.readFlags(allowed: 31)
         let bid = flags & 1 != 0 ? try readOHLC(&r) : nil
         let ask = flags & 2 != 0 ? try readOHLC(&r) : nil
+        let previous = flags & 16 != 0 ? try r.readPrice("previous") : nil
+        let oi = try r.readCount("open interest")
+        let volume = try r.readCount("volume")
         let price = flags & 4 != 0 ? try readOHLC(&r) : nil
         let mean = flags & 8 != 0 ? try r.readPrice("mean") : nil
-        let previous = flags & 16 != 0 ? try r.readPrice("previous") : nil
-        let volume = try r.readCount("volume")
-        let oi = try r.readCount("open interest")
         return Candle(
             ticker: ticker, periodMinutes: UInt16(period), yesBid: bid, yesAsk: ask, price: price, meanPrice: mean,
             previousPrice: previous, volume: volume, openInterest: oi)

@@ -60,6 +60,15 @@ package struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     package var isEmpty: Bool { w0 == 0 }
 
+    /// FNV-1a (32-bit) of the bytes: a stable per-market key, written ahead of the ticker in candles.
+    package var marketKey: UInt32 {
+        withBytes { bytes in
+            var h: UInt32 = 0x811C_9DC5
+            for b in bytes { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+            return h
+        }
+    }
+
     package var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
     package var description: String { string }
 
