@@ -33,6 +33,8 @@ let package = Package(
         .target(
             name: "IsothermStore", dependencies: ["IsothermLog", "IsothermEvents", "IsothermDigest"],
             swiftSettings: strictSettings),
+        // Generated worlds: seeded, realistic event streams for demos, tests and benchmarks.
+        .target(name: "IsothermWorld", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // PostgreSQL over libpq.
@@ -41,20 +43,20 @@ let package = Package(
         .executableTarget(
             name: "isotherm",
             dependencies: [
-                "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
+                "IsothermWorld", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "isotherm-bench",
-            dependencies: ["IsothermLog", "IsothermEvents", "IsothermStore"],
+            dependencies: ["IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld"],
             swiftSettings: strictSettings),
 
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermLogTests", dependencies: ["IsothermLog"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermEventsTests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
-            name: "IsothermStoreTests", dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog"],
+            name: "IsothermStoreTests", dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog", "IsothermWorld"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermSystemTests", dependencies: ["IsothermDigest", "IsothermPostgres"],

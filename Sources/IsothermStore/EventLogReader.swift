@@ -1,6 +1,6 @@
+package import IsothermBinary
 package import IsothermEvents
 package import IsothermLog
-import IsothermBinary
 
 /// Where a replay starts.
 package enum ReplayStart: Sendable, Equatable {
@@ -15,9 +15,7 @@ package struct StoreError: Error, CustomStringConvertible {
     package let directory: String
     package let sequence: UInt64
     package let cause: BinaryError
-    package var description: String {
-        "cannot decode event \(sequence) in log \(directory): \(cause)"
-    }
+    package var description: String { "cannot decode event \(sequence) in log \(directory): \(cause)" }
 }
 
 /// Streams typed events from a log with bounded memory (one batch at a time).
@@ -41,29 +39,43 @@ package struct EventLogReader {
         from start: ReplayStart = .sequence(1), kinds: Set<EventKind>? = nil,
         _ body: (UInt64, EventRecord) throws -> Bool
     ) throws {
-        var kindMask: [Bool]? = nil
-        if let kinds {
-            var mask = [Bool](repeating: false, count: 256)
-            for k in kinds { mask[Int(k.rawValue)] = true }
-            kindMask = mask
-        }
+        var mask = [Bool](repeating: kinds == nil, count: 256)
+        for k in kinds ?? [] { mask[Int(k.rawValue)] = true }
         let directory = self.directory
-        func visit(_ sequence: UInt64, _ bytes: UnsafeRawBufferPointer, _ notBefore: Timestamp?) throws -> Bool {
-            if let mask = kindMask, bytes.isEmpty || !mask[Int(bytes[0])] { return true }
-            let record: EventRecord
-            do {
-                record = try EventCodec.decode(bytes)
-            } catch {
-                throw StoreError(directory: directory, sequence: sequence, cause: error)
-            }
-            if let notBefore, record.time < notBefore { return true }
-            return try body(sequence, record)
-        }
+        let first: UInt64
+        let notBefore: Timestamp?
         switch start {
         case .sequence(let s):
-            try log.forEachRecord(fromSequence: max(1, s)) { seq, bytes in try visit(seq, bytes, nil) }
+            first = max(1, s)
+            notBefore = nil
         case .time(let t):
-            try log.forEachRecord(fromTimeNanos: t.nanos) { seq, bytes in try visit(seq, bytes, t) }
+            first = 1
+            notBefore = t
+        }
+        // Walk each batch's records here: `varint(length) body`, recordCount times.
+        func walk(_ header: BatchHeader, _ raw: UnsafeRawBufferPointer) throws -> Bool {
+            var r = ByteReader(raw)
+            var sequence = header.baseSequence
+            for _ in 0..<header.recordCount {
+                let n = try r.readCount("record length", limit: raw.count)
+                let bytes = try r.readSlice(n, "record body")
+                defer { sequence += 1 }
+                guard sequence >= first, !bytes.isEmpty, mask[Int(bytes[0])] else { continue }
+                let record: EventRecord
+                do {
+                    record = try EventCodec.decode(bytes)
+                } catch {
+                    throw StoreError(directory: directory, sequence: sequence, cause: error)
+                }
+                if let notBefore, record.time < notBefore { continue }
+                if try !body(sequence, record) { return false }
+            }
+            return true
+        }
+        if let notBefore {
+            try log.forEachBatch(fromTimeNanos: notBefore.nanos, walk)
+        } else {
+            try log.forEachBatch(fromSequence: first, walk)
         }
     }
 }

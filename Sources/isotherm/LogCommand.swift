@@ -1,0 +1,285 @@
+import ArgumentParser
+import IsothermDigest
+import IsothermEvents
+import IsothermLog
+import IsothermStore
+import Glibc
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Look inside an event log: inspect its segments, print its events, verify every batch.",
+        discussion: """
+            A log is a directory of segments named by their first sequence number (00000000000000000001.lz4),
+            each a valid .lz4 stream: `lz4 -dc SEGMENT` prints the raw records. See Schemas/log-format.md.
+            """,
+        subcommands: [Inspect.self, Cat.self, Verify.self]
+    )
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Segments, batches, event counts, time range, bytes and compression ratio.",
+            discussion: "Reads batch headers only, so it is fast on any size of log. Does not check checksums: use `log verify`.")
+
+        @Argument(help: "The log directory.")
+        var log: String
+
+        @Flag(name: .long, help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let report = try LogInspector.inspect(directory: log)
+                if json {
+                    print(Self.json(report))
+                } else {
+                    print(Self.table(report, log: log))
+                }
+            }
+        }
+
+        static func table(_ r: InspectReport, log: String) -> String {
+            var lines = ["log \(log)"]
+            lines.append(
+                rightPad("segment", 26) + leftPad("first seq", 12) + leftPad("last seq", 12) + leftPad("batches", 9)
+                    + leftPad("events", 12) + leftPad("raw", 11) + leftPad("on disk", 11) + leftPad("ratio", 7)
+                    + "  time range")
+            for s in r.segments + [r.totals] {
+                let name = s.path == r.totals.path ? "total" : String(s.path.split(separator: "/").last ?? "")
+                lines.append(
+                    rightPad(name, 26) + leftPad(String(s.baseSequence), 12) + leftPad(s.lastSequence.map(String.init) ?? "-", 12)
+                        + leftPad(String(s.batches), 9) + leftPad(grouped(s.records), 12) + leftPad(bytesText(s.rawBytes), 11)
+                        + leftPad(bytesText(s.fileBytes), 11) + leftPad(fixed(s.compressionRatio, 2), 7) + "  "
+                        + timeText(s.minEventTimeNanos) + " … " + timeText(s.maxEventTimeNanos))
+            }
+            if r.totals.records > 0 {
+                lines.append(
+                    "bytes per event on disk: " + fixed(Double(r.totals.fileBytes) / Double(r.totals.records), 2))
+            }
+            if let torn = r.tornTail {
+                lines.append("torn tail at byte \(torn.offset) of the last segment: \(torn.reason) (cut on the next open for writing)")
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        static func json(_ r: InspectReport) -> String {
+            var j = JSONWriter()
+            func figures(_ s: InspectReport.Figures) {
+                j.string("path", s.path)
+                j.number("first_seq", s.baseSequence)
+                if let l = s.lastSequence { j.number("last_seq", l) } else { j.null("last_seq") }
+                j.number("batches", Int64(s.batches))
+                j.number("events", s.records)
+                j.number("raw_bytes", s.rawBytes)
+                j.number("file_bytes", s.fileBytes)
+                j.rawNumber("compression_ratio", fixed(s.compressionRatio, 3))
+                j.stringOrNull("min_time", s.minEventTimeNanos.map { Timestamp(nanos: $0).rfc3339 })
+                j.stringOrNull("max_time", s.maxEventTimeNanos.map { Timestamp(nanos: $0).rfc3339 })
+            }
+            j.beginObject()
+            j.beginArray("segments")
+            for s in r.segments {
+                j.beginObject()
+                figures(s)
+                j.endObject()
+            }
+            j.endArray()
+            j.beginObject("totals")
+            figures(r.totals)
+            j.endObject()
+            if let torn = r.tornTail {
+                j.beginObject("torn_tail")
+                j.number("offset", torn.offset)
+                j.string("reason", torn.reason)
+                j.endObject()
+            } else {
+                j.null("torn_tail")
+            }
+            j.endObject()
+            return j.output
+        }
+    }
+
+    struct Cat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print events as JSON lines (one object per event, with its sequence number).",
+            discussion: """
+                Examples:
+                  isotherm log cat LOG --limit 10
+                  isotherm log cat LOG --from-time 2025-11-28T14:00:00Z --kind candle,trade
+                  isotherm log cat LOG --from-seq 4097 --kind strategy_decision | jq .reason
+
+                Kinds: \(EventKind.allCases.map(\.name).joined(separator: ", ")).
+                Prices are dollar strings ("0.4500"), counts "10.00", temperatures °F numbers, times RFC 3339 UTC.
+                """)
+
+        @Argument(help: "The log directory.")
+        var log: String
+
+        @Option(name: .customLong("from-seq"), help: "Start at this sequence number.")
+        var fromSequence: UInt64?
+
+        @Option(name: .customLong("from-time"), help: "Start at the first event at or after this time (RFC 3339, or a date for midnight UTC).")
+        var fromTime: String?
+
+        @Option(name: .long, help: "Only these kinds, comma-separated.")
+        var kind: String?
+
+        @Option(name: .long, help: "Stop after this many events.")
+        var limit: Int?
+
+        func validate() throws {
+            if fromSequence != nil && fromTime != nil {
+                throw ValidationError("give --from-seq or --from-time, not both")
+            }
+            if let limit, limit < 0 { throw ValidationError("--limit must be zero or more") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                var kinds: Set<EventKind>? = nil
+                if let kind {
+                    var set = Set<EventKind>()
+                    for name in kind.split(separator: ",") {
+                        guard let k = EventKind(name: String(name)) else {
+                            throw CLIError(
+                                "--kind '\(name)' is not an event kind; kinds are: \(EventKind.allCases.map(\.name).joined(separator: ", "))")
+                        }
+                        set.insert(k)
+                    }
+                    kinds = set
+                }
+                let start: ReplayStart =
+                    if let fromTime { .time(try parseInstant(fromTime, option: "--from-time")) } else {
+                        .sequence(fromSequence ?? 1)
+                    }
+                let reader = try EventLogReader(directory: log)
+                var printed = 0
+                let limit = self.limit ?? Int.max
+                guard limit > 0 else { return }
+                var out = StandardOutput()
+                signal(SIGPIPE, SIG_IGN)
+                try reader.forEach(from: start, kinds: kinds) { sequence, record in
+                    out.writeLine(EventJSON.render(record, sequence: sequence))
+                    printed += 1
+                    return printed < limit && !out.isClosed
+                }
+                out.flush()
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every batch of every segment; on damage, exit 1 and name each place.",
+            discussion: """
+                Checks segment headers, batch header CRC-32C, frame CRC-32C, the LZ4 frame with its content
+                checksum, record framing and counts, and sequence continuity. After a damaged batch it
+                resynchronises on the next valid batch, so every damaged place is reported.
+                Also prints each segment's SHA-256 (the content hashes run manifests record) with --hashes.
+                """)
+
+        @Argument(help: "The log directory.")
+        var log: String
+
+        @Flag(name: .long, help: "Print JSON instead of text.")
+        var json = false
+
+        @Flag(name: .long, help: "Also print each segment's SHA-256.")
+        var hashes = false
+
+        func run() throws {
+            var clean = true
+            try reportingErrors {
+                let r = try LogVerifier.verify(directory: log)
+                clean = r.isClean
+                if json {
+                    var j = JSONWriter()
+                    j.beginObject()
+                    j.bool("clean", r.isClean)
+                    j.number("segments", Int64(r.segments))
+                    j.number("batches", Int64(r.batches))
+                    j.number("events", r.records)
+                    j.number("raw_bytes", r.rawBytes)
+                    j.number("file_bytes", r.fileBytes)
+                    if let f = r.firstSequence { j.number("first_seq", f) } else { j.null("first_seq") }
+                    if let l = r.lastSequence { j.number("last_seq", l) } else { j.null("last_seq") }
+                    j.stringOrNull("min_time", r.minEventTimeNanos.map { Timestamp(nanos: $0).rfc3339 })
+                    j.stringOrNull("max_time", r.maxEventTimeNanos.map { Timestamp(nanos: $0).rfc3339 })
+                    j.beginArray("problems")
+                    for p in r.problems {
+                        j.beginObject()
+                        j.string("segment", p.segment)
+                        j.number("offset", p.offset)
+                        if let range = p.sequenceRange {
+                            j.number("first_seq", range.lowerBound)
+                            j.number("last_seq", range.upperBound)
+                        }
+                        j.bool("torn_tail", p.isTornTail)
+                        j.string("message", p.message)
+                        j.endObject()
+                    }
+                    j.endArray()
+                    if hashes {
+                        j.beginArray("segment_hashes")
+                        for (path, digest) in try segmentHashes() {
+                            j.beginObject()
+                            j.string("segment", path)
+                            j.string("sha256", digest)
+                            j.endObject()
+                        }
+                        j.endArray()
+                    }
+                    j.endObject()
+                    print(j.output)
+                } else {
+                    print(
+                        "verified \(r.segments) segments, \(r.batches) batches, \(grouped(r.records)) events, "
+                            + "\(bytesText(r.fileBytes)) on disk (\(bytesText(r.rawBytes)) raw)")
+                    for p in r.problems { print("DAMAGE: \(p)") }
+                    if hashes {
+                        for (path, digest) in try segmentHashes() { print("sha256 \(digest)  \(path)") }
+                    }
+                    print(r.isClean ? "clean" : "\(r.problems.count) damaged place(s) found")
+                }
+            }
+            if !clean { throw ExitCode(1) }
+        }
+
+        func segmentHashes() throws -> [(String, String)] {
+            try LogReader(directory: log).segments.map { ($0.path, try SHA256Hasher.hashFile(path: $0.path).hex) }
+        }
+    }
+}
+
+/// Buffered standard output for line-heavy commands.
+struct StandardOutput {
+    private var buffer: [UInt8] = []
+    /// True once the reader went away (a closed pipe, as with `| head`).
+    private(set) var isClosed = false
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func writeLine(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard !isClosed else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {  // a closed pipe (`| head`): stop writing quietly
+                    isClosed = true
+                    return
+                }
+                offset += n
+            }
+        }
+    }
+}
