@@ -53,7 +53,7 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
-        .testTarget(name: "IsothermLogTests", dependencies: ["IsothermLog"], swiftSettings: strictSettings),
+        .testTarget(name: "IsothermLogTests", dependencies: ["IsothermLog", "IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermEventsTests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermStoreTests", dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog", "IsothermWorld"],

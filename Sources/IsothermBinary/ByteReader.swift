@@ -2,35 +2,35 @@
 ///
 /// Every read checks the remaining length and throws ``BinaryError`` rather than trapping, so a
 /// damaged record becomes an error that names the offset instead of a crash.
-package struct ByteReader {
+public struct ByteReader {
     /// The bytes being read; the caller keeps them alive for the reader's lifetime.
-    package let base: UnsafeRawBufferPointer
+    public let base: UnsafeRawBufferPointer
     /// Offset of the next byte to read, from the start of `base`.
-    package var offset: Int
+    public var offset: Int
 
     @inlinable
-    package init(_ base: UnsafeRawBufferPointer, offset: Int = 0) {
+    public init(_ base: UnsafeRawBufferPointer, offset: Int = 0) {
         self.base = base
         self.offset = offset
     }
 
     /// Bytes left to read.
     @inlinable
-    package var remaining: Int { base.count - offset }
+    public var remaining: Int { base.count - offset }
 
     /// True once every byte has been read.
     @inlinable
-    package var isAtEnd: Bool { offset >= base.count }
+    public var isAtEnd: Bool { offset >= base.count }
 
     @inlinable
-    package mutating func need(_ n: Int, _ what: StaticString) throws(BinaryError) {
+    public mutating func need(_ n: Int, _ what: StaticString) throws(BinaryError) {
         if _slowPath(n < 0 || n > base.count - offset) {
             throw BinaryError(.truncated, "need \(n) bytes for \(what), have \(base.count - offset)", offset: offset)
         }
     }
 
     @inlinable
-    package mutating func readUInt8(_ what: StaticString = "byte") throws(BinaryError) -> UInt8 {
+    public mutating func readUInt8(_ what: StaticString = "byte") throws(BinaryError) -> UInt8 {
         try need(1, what)
         let v = base[offset]
         offset += 1
@@ -38,14 +38,14 @@ package struct ByteReader {
     }
 
     @inlinable
-    package mutating func readBool(_ what: StaticString = "bool") throws(BinaryError) -> Bool {
+    public mutating func readBool(_ what: StaticString = "bool") throws(BinaryError) -> Bool {
         let b = try readUInt8(what)
         guard b <= 1 else { throw BinaryError(.invalidValue, "\(what): bool byte \(b)", offset: offset - 1) }
         return b == 1
     }
 
     @inlinable
-    package mutating func readUInt16LE(_ what: StaticString = "u16") throws(BinaryError) -> UInt16 {
+    public mutating func readUInt16LE(_ what: StaticString = "u16") throws(BinaryError) -> UInt16 {
         try need(2, what)
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
         offset += 2
@@ -53,7 +53,7 @@ package struct ByteReader {
     }
 
     @inlinable
-    package mutating func readUInt32LE(_ what: StaticString = "u32") throws(BinaryError) -> UInt32 {
+    public mutating func readUInt32LE(_ what: StaticString = "u32") throws(BinaryError) -> UInt32 {
         try need(4, what)
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
         offset += 4
@@ -61,7 +61,7 @@ package struct ByteReader {
     }
 
     @inlinable
-    package mutating func readUInt64LE(_ what: StaticString = "u64") throws(BinaryError) -> UInt64 {
+    public mutating func readUInt64LE(_ what: StaticString = "u64") throws(BinaryError) -> UInt64 {
         try need(8, what)
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
         offset += 8
@@ -69,13 +69,13 @@ package struct ByteReader {
     }
 
     @inlinable
-    package mutating func readInt64LE(_ what: StaticString = "i64") throws(BinaryError) -> Int64 {
+    public mutating func readInt64LE(_ what: StaticString = "i64") throws(BinaryError) -> Int64 {
         Int64(bitPattern: try readUInt64LE(what))
     }
 
     /// Reads an unsigned LEB128 varint; rejects encodings longer than 10 bytes.
     @inlinable
-    package mutating func readVarUInt(_ what: StaticString = "varint") throws(BinaryError) -> UInt64 {
+    public mutating func readVarUInt(_ what: StaticString = "varint") throws(BinaryError) -> UInt64 {
         // Fast path: one byte.
         if _fastPath(offset < base.count) {
             let b = base[offset]
@@ -101,14 +101,14 @@ package struct ByteReader {
 
     /// Reads a zig-zag LEB128 varint.
     @inlinable
-    package mutating func readVarInt(_ what: StaticString = "varint") throws(BinaryError) -> Int64 {
+    public mutating func readVarInt(_ what: StaticString = "varint") throws(BinaryError) -> Int64 {
         let u = try readVarUInt(what)
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
     }
 
     /// Reads a varint that must fit an `Int` count no larger than `limit`.
     @inlinable
-    package mutating func readCount(_ what: StaticString, limit: Int) throws(BinaryError) -> Int {
+    public mutating func readCount(_ what: StaticString, limit: Int) throws(BinaryError) -> Int {
         let start = offset
         let v = try readVarUInt(what)
         guard v <= UInt64(limit) else {
@@ -119,7 +119,7 @@ package struct ByteReader {
 
     /// Returns a view of the next `count` bytes and advances past them.
     @inlinable
-    package mutating func readSlice(_ count: Int, _ what: StaticString = "bytes") throws(BinaryError)
+    public mutating func readSlice(_ count: Int, _ what: StaticString = "bytes") throws(BinaryError)
         -> UnsafeRawBufferPointer
     {
         try need(count, what)
@@ -130,7 +130,7 @@ package struct ByteReader {
 
     /// Reads varint length + bytes, copied into an array.
     @inlinable
-    package mutating func readLengthPrefixed(_ what: StaticString = "bytes", limit: Int = 1 << 26) throws(BinaryError)
+    public mutating func readLengthPrefixed(_ what: StaticString = "bytes", limit: Int = 1 << 26) throws(BinaryError)
         -> [UInt8]
     {
         let n = try readCount(what, limit: limit)
@@ -139,7 +139,7 @@ package struct ByteReader {
 
     /// Reads varint length + UTF-8; invalid UTF-8 is an error, not a replacement character.
     @inlinable
-    package mutating func readString(_ what: StaticString = "string", limit: Int = 1 << 26) throws(BinaryError)
+    public mutating func readString(_ what: StaticString = "string", limit: Int = 1 << 26) throws(BinaryError)
         -> String
     {
         let start = offset

@@ -2,54 +2,54 @@
 ///
 /// Every on-disk and on-wire integer in Isotherm goes through this type or ``ByteReader``:
 /// fixed-width fields are little-endian, variable-width ones are LEB128 varints (zig-zag for signed).
-package struct ByteWriter: Sendable {
+public struct ByteWriter: Sendable {
     /// The bytes written so far.
-    package var bytes: [UInt8]
+    public var bytes: [UInt8]
 
     /// Creates an empty writer.
     /// - Parameter capacity: bytes to reserve up front.
     @inlinable
-    package init(capacity: Int = 256) {
+    public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     /// Number of bytes written.
     @inlinable
-    package var count: Int { bytes.count }
+    public var count: Int { bytes.count }
 
     /// Forgets the content and keeps the capacity.
     @inlinable
-    package mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
     @inlinable
-    package mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
+    public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
 
     @inlinable
-    package mutating func writeBool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    public mutating func writeBool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
     @inlinable
-    package mutating func writeUInt16LE(_ value: UInt16) {
+    public mutating func writeUInt16LE(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value))
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))
     }
 
     @inlinable
-    package mutating func writeUInt32LE(_ value: UInt32) {
+    public mutating func writeUInt32LE(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     @inlinable
-    package mutating func writeUInt64LE(_ value: UInt64) {
+    public mutating func writeUInt64LE(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     @inlinable
-    package mutating func writeInt64LE(_ value: Int64) { writeUInt64LE(UInt64(bitPattern: value)) }
+    public mutating func writeInt64LE(_ value: Int64) { writeUInt64LE(UInt64(bitPattern: value)) }
 
     /// Writes an unsigned LEB128 varint (1 to 10 bytes).
     @inlinable
-    package mutating func writeVarUInt(_ value: UInt64) {
+    public mutating func writeVarUInt(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -60,33 +60,33 @@ package struct ByteWriter: Sendable {
 
     /// Writes a signed value as a zig-zag LEB128 varint, so small magnitudes of either sign are short.
     @inlinable
-    package mutating func writeVarInt(_ value: Int64) {
+    public mutating func writeVarInt(_ value: Int64) {
         writeVarUInt(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     /// Writes raw bytes with no length.
     @inlinable
-    package mutating func writeBytes<C: Collection>(_ data: C) where C.Element == UInt8 {
+    public mutating func writeBytes<C: Collection>(_ data: C) where C.Element == UInt8 {
         bytes.append(contentsOf: data)
     }
 
     /// Writes a varint length followed by the bytes.
     @inlinable
-    package mutating func writeLengthPrefixed<C: Collection>(_ data: C) where C.Element == UInt8 {
+    public mutating func writeLengthPrefixed<C: Collection>(_ data: C) where C.Element == UInt8 {
         writeVarUInt(UInt64(data.count))
         bytes.append(contentsOf: data)
     }
 
     /// Writes a string as varint length + UTF-8.
     @inlinable
-    package mutating func writeString(_ string: String) {
+    public mutating func writeString(_ string: String) {
         var s = string
         s.withUTF8 { writeLengthPrefixed($0) }
     }
 
     /// Overwrites a little-endian UInt32 at `offset` (for headers whose sizes are known last).
     @inlinable
-    package mutating func patchUInt32LE(_ value: UInt32, at offset: Int) {
+    public mutating func patchUInt32LE(_ value: UInt32, at offset: Int) {
         precondition(offset >= 0 && offset + 4 <= bytes.count, "patch outside the buffer")
         for i in 0..<4 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
     }

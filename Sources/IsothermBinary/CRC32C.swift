@@ -1,12 +1,12 @@
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as used by Kafka's record batches,
 /// iSCSI and ext4. Slicing-by-8 in software: about a byte per cycle, far above what the log needs.
-package enum CRC32C {
+public enum CRC32C {
     /// Checksum of `bytes`, continuing from `crc` (pass the previous result to checksum in pieces).
     /// - Parameters:
     ///   - bytes: the data.
     ///   - crc: the result of the previous piece, or 0 to start.
     /// - Returns: the CRC-32C of everything checksummed so far.
-    package static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         var i = 0
         let n = bytes.count
@@ -30,7 +30,7 @@ package enum CRC32C {
     }
 
     /// Checksum of a byte array.
-    package static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 
