@@ -22,14 +22,14 @@ public struct ByteReader {
     @inlinable
     public var isAtEnd: Bool { offset >= base.count }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func need(_ n: Int, _ what: StaticString) throws(BinaryError) {
         if _slowPath(n < 0 || n > base.count - offset) {
             throw BinaryError(.truncated, "need \(n) bytes for \(what), have \(base.count - offset)", offset: offset)
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readUInt8(_ what: StaticString = "byte") throws(BinaryError) -> UInt8 {
         try need(1, what)
         let v = base[offset]
@@ -52,7 +52,7 @@ public struct ByteReader {
         return UInt16(littleEndian: v)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readUInt32LE(_ what: StaticString = "u32") throws(BinaryError) -> UInt32 {
         try need(4, what)
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
@@ -74,16 +74,26 @@ public struct ByteReader {
     }
 
     /// Reads an unsigned LEB128 varint; rejects encodings longer than 10 bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readVarUInt(_ what: StaticString = "varint") throws(BinaryError) -> UInt64 {
-        // Fast path: one byte.
-        if _fastPath(offset < base.count) {
-            let b = base[offset]
-            if b < 0x80 {
+        // Fast paths: one or two bytes, the common cases for prices, deltas, flags, lengths and counts.
+        if _fastPath(base.count - offset >= 2) {
+            let b0 = base[offset]
+            if b0 < 0x80 {
                 offset += 1
-                return UInt64(b)
+                return UInt64(b0)
+            }
+            let b1 = base[offset + 1]
+            if b1 < 0x80 {
+                offset += 2
+                return UInt64(b0 & 0x7F) | UInt64(b1) << 7
             }
         }
+        return try readVarUIntSlow(what)
+    }
+
+    @inlinable @inline(never)
+    mutating func readVarUIntSlow(_ what: StaticString) throws(BinaryError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         let start = offset
@@ -100,14 +110,14 @@ public struct ByteReader {
     }
 
     /// Reads a zig-zag LEB128 varint.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readVarInt(_ what: StaticString = "varint") throws(BinaryError) -> Int64 {
         let u = try readVarUInt(what)
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
     }
 
     /// Reads a varint that must fit an `Int` count no larger than `limit`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readCount(_ what: StaticString, limit: Int) throws(BinaryError) -> Int {
         let start = offset
         let v = try readVarUInt(what)
@@ -118,7 +128,7 @@ public struct ByteReader {
     }
 
     /// Returns a view of the next `count` bytes and advances past them.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readSlice(_ count: Int, _ what: StaticString = "bytes") throws(BinaryError)
         -> UnsafeRawBufferPointer
     {

@@ -210,13 +210,26 @@ package enum EventCodec {
     }
 
     static func readOHLC(_ r: inout ByteReader) throws(BinaryError) -> OHLC {
-        let open = try r.readPrice("ohlc open")
-        let high = try r.readTagged(unit: 10_000, "ohlc high")
-        let low = try r.readTagged(unit: 10_000, "ohlc low")
-        let close = try r.readTagged(unit: 10_000, "ohlc close")
-        return OHLC(
-            open: open, high: Price(micros: open.micros &+ high), low: Price(micros: open.micros &+ low),
-            close: Price(micros: open.micros &+ close))
+        let start = r.offset
+        let open = try r.readTagged(unit: 10_000, "ohlc open")
+        let high = open &+ (try r.readTagged(unit: 10_000, "ohlc high"))
+        let low = open &+ (try r.readTagged(unit: 10_000, "ohlc low"))
+        let close = open &+ (try r.readTagged(unit: 10_000, "ohlc close"))
+        // One unsigned comparison per value checks 0…$2147.
+        let limit = UInt64(OHLC.microsMax)
+        guard UInt64(bitPattern: open) <= limit, UInt64(bitPattern: high) <= limit, UInt64(bitPattern: low) <= limit,
+            UInt64(bitPattern: close) <= limit
+        else { throw BinaryError(.invalidValue, "ohlc price outside $0…$2147", offset: start) }
+        return OHLC(uncheckedMicros: open, high, low, close)
+    }
+
+    static func readCandlePrice(_ r: inout ByteReader, _ what: StaticString) throws(BinaryError) -> Int32 {
+        let start = r.offset
+        let p = try r.readPrice(what)
+        guard p.micros >= 0 && p.micros <= OHLC.microsMax else {
+            throw BinaryError(.invalidValue, "\(what) outside $0…$2147", offset: start)
+        }
+        return Int32(truncatingIfNeeded: p.micros)
     }
 
     /// The kind byte of an encoded record, without decoding the rest.
@@ -230,6 +243,16 @@ package enum EventCodec {
     package static func decode(_ body: UnsafeRawBufferPointer) throws(BinaryError) -> EventRecord {
         var r = ByteReader(body)
         let kindByte = try r.readUInt8("kind")
+        // Candles are nearly every event of a replay: one comparison, then straight to their decoder.
+        if kindByte == EventKind.candle.rawValue && r.remaining > 0 && body[1] == 1 {
+            r.offset = 2
+            let time = try r.readTime()
+            let candle = try decodeCandle(&r)
+            guard r.isAtEnd else {
+                throw BinaryError(.trailingBytes, "\(r.remaining) bytes after a complete candle", offset: r.offset)
+            }
+            return EventRecord(time: time, event: .candle(candle))
+        }
         guard let kind = EventKind(rawValue: kindByte) else {
             throw BinaryError(.unknownKind, "unknown event kind \(kindByte)", offset: 0)
         }
@@ -272,16 +295,16 @@ package enum EventCodec {
             throw BinaryError(.invalidValue, "candle period \(period) minutes", offset: periodStart)
         }
         let flags = try r.readFlags(allowed: 31)
-        let bid = flags & 1 != 0 ? try readOHLC(&r) : nil
-        let ask = flags & 2 != 0 ? try readOHLC(&r) : nil
-        let previous = flags & 16 != 0 ? try r.readPrice("previous") : nil
+        let bid = flags & 1 != 0 ? try readOHLC(&r) : OHLC.zero
+        let ask = flags & 2 != 0 ? try readOHLC(&r) : OHLC.zero
+        let previous = flags & 16 != 0 ? try readCandlePrice(&r, "previous") : 0
         let oi = try r.readCount("open interest")
         let volume = try r.readCount("volume")
-        let price = flags & 4 != 0 ? try readOHLC(&r) : nil
-        let mean = flags & 8 != 0 ? try r.readPrice("mean") : nil
+        let trade = flags & 4 != 0 ? try readOHLC(&r) : OHLC.zero
+        let mean = flags & 8 != 0 ? try readCandlePrice(&r, "mean") : 0
         return Candle(
-            ticker: ticker, periodMinutes: UInt16(period), yesBid: bid, yesAsk: ask, price: price, meanPrice: mean,
-            previousPrice: previous, volume: volume, openInterest: oi)
+            ticker: ticker, periodMinutes: UInt16(period), presence: flags, bid: bid, ask: ask, trade: trade,
+            mean: mean, previous: previous, volume: volume, openInterest: oi)
     }
 
     // Every kind but candles: version 1 is the only one so far. When a layout changes, decode the old

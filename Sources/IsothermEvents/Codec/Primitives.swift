@@ -76,6 +76,7 @@ extension ByteReader {
         }
     }
 
+    @inline(__always)
     package mutating func readPrice(_ what: StaticString = "price") throws(BinaryError) -> Price {
         Price(micros: try readTagged(unit: 10_000, what))
     }
@@ -84,6 +85,7 @@ extension ByteReader {
         Money(micros: try readTagged(unit: 10_000, what))
     }
 
+    @inline(__always)
     package mutating func readCount(_ what: StaticString = "count") throws(BinaryError) -> Count {
         Count(hundredths: try readTagged(unit: 100, what))
     }
@@ -106,12 +108,13 @@ extension ByteReader {
         let start = offset
         let n = try readCount(what, limit: Symbol.capacity)
         let bytes = try readSlice(n, what)
-        guard Symbol.isValid(bytes) else {
+        guard let symbol = Symbol(validating: bytes) else {
             throw BinaryError(.invalidValue, "\(what): not a printable ASCII symbol of 1…48 bytes", offset: start)
         }
-        return Symbol(unchecked: bytes)
+        return symbol
     }
 
+    @inline(__always)
     package mutating func readTagged(unit: Int64, _ what: StaticString) throws(BinaryError) -> Int64 {
         let start = offset
         let u = try readVarUInt(what)

@@ -1,32 +1,75 @@
 /// Open, high, low and close prices over a period.
+///
+/// Stored as four `Int32` micro-dollar values (a contract price never exceeds $1, far below the
+/// $2,147 an `Int32` holds) so that a candle stays small: replay copies candles tens of millions of
+/// times a second.
 package struct OHLC: Hashable, Sendable {
-    package var open: Price
-    package var high: Price
-    package var low: Price
-    package var close: Price
+    private var o: Int32
+    private var h: Int32
+    private var l: Int32
+    private var c: Int32
+
+    /// The largest price an OHLC holds, in micro-dollars.
+    package static let microsMax = Int64(Int32.max)
 
     package init(open: Price, high: Price, low: Price, close: Price) {
-        self.open = open
-        self.high = high
-        self.low = low
-        self.close = close
+        o = OHLC.narrow(open)
+        h = OHLC.narrow(high)
+        l = OHLC.narrow(low)
+        c = OHLC.narrow(close)
     }
 
     /// A flat period at one price.
     package init(flat p: Price) { self.init(open: p, high: p, low: p, close: p) }
+
+    /// All zero: the storage of an absent part.
+    static let zero = OHLC(uncheckedMicros: 0, 0, 0, 0)
+
+    /// Builds from micro-dollars already checked to lie in `0...microsMax` (the decoder checks).
+    init(uncheckedMicros open: Int64, _ high: Int64, _ low: Int64, _ close: Int64) {
+        o = Int32(truncatingIfNeeded: open)
+        h = Int32(truncatingIfNeeded: high)
+        l = Int32(truncatingIfNeeded: low)
+        c = Int32(truncatingIfNeeded: close)
+    }
+
+    package var open: Price {
+        get { Price(micros: Int64(o)) }
+        set { o = OHLC.narrow(newValue) }
+    }
+    package var high: Price {
+        get { Price(micros: Int64(h)) }
+        set { h = OHLC.narrow(newValue) }
+    }
+    package var low: Price {
+        get { Price(micros: Int64(l)) }
+        set { l = OHLC.narrow(newValue) }
+    }
+    package var close: Price {
+        get { Price(micros: Int64(c)) }
+        set { c = OHLC.narrow(newValue) }
+    }
+
+    private static func narrow(_ p: Price) -> Int32 {
+        precondition(p.micros >= 0 && p.micros <= microsMax, "OHLC price \(p) outside $0…$2147")
+        return Int32(truncatingIfNeeded: p.micros)
+    }
 }
 
 /// A candlestick for one market; the event time is the end of the period.
+///
+/// Optional parts are kept as presence bits over zeroed storage rather than `Optional`s, which keeps
+/// the value at 128 bytes.
 package struct Candle: Hashable, Sendable {
     package var ticker: Symbol
     /// Period length in minutes (1, 60 or 1440 at Kalshi).
     package var periodMinutes: UInt16
-    package var yesBid: OHLC?
-    package var yesAsk: OHLC?
-    /// Trade prices; absent when nothing traded in the period.
-    package var price: OHLC?
-    package var meanPrice: Price?
-    package var previousPrice: Price?
+    private var presence: UInt8 = 0
+    private var bid = OHLC(uncheckedMicros: 0, 0, 0, 0)
+    private var ask = OHLC(uncheckedMicros: 0, 0, 0, 0)
+    private var trade = OHLC(uncheckedMicros: 0, 0, 0, 0)
+    private var mean: Int32 = 0
+    private var previous: Int32 = 0
     package var volume: Count
     package var openInterest: Count
 
@@ -36,13 +79,72 @@ package struct Candle: Hashable, Sendable {
     ) {
         self.ticker = ticker
         self.periodMinutes = periodMinutes
+        self.volume = volume
+        self.openInterest = openInterest
         self.yesBid = yesBid
         self.yesAsk = yesAsk
         self.price = price
         self.meanPrice = meanPrice
         self.previousPrice = previousPrice
+    }
+
+    /// The decoder's initializer: parts already checked, absent ones zero, `presence` as on the wire.
+    init(
+        ticker: Symbol, periodMinutes: UInt16, presence: UInt8, bid: OHLC, ask: OHLC, trade: OHLC, mean: Int32,
+        previous: Int32, volume: Count, openInterest: Count
+    ) {
+        self.ticker = ticker
+        self.periodMinutes = periodMinutes
+        self.presence = presence
+        self.bid = bid
+        self.ask = ask
+        self.trade = trade
+        self.mean = mean
+        self.previous = previous
         self.volume = volume
         self.openInterest = openInterest
+    }
+
+    package var yesBid: OHLC? {
+        get { presence & 1 != 0 ? bid : nil }
+        set { bid = present(newValue, bit: 1) }
+    }
+    package var yesAsk: OHLC? {
+        get { presence & 2 != 0 ? ask : nil }
+        set { ask = present(newValue, bit: 2) }
+    }
+    /// Trade prices; absent when nothing traded in the period.
+    package var price: OHLC? {
+        get { presence & 4 != 0 ? trade : nil }
+        set { trade = present(newValue, bit: 4) }
+    }
+    package var meanPrice: Price? {
+        get { presence & 8 != 0 ? Price(micros: Int64(mean)) : nil }
+        set { mean = set(newValue, bit: 8) }
+    }
+    package var previousPrice: Price? {
+        get { presence & 16 != 0 ? Price(micros: Int64(previous)) : nil }
+        set { previous = set(newValue, bit: 16) }
+    }
+
+    /// Records whether `value` is present and returns what to store (zeros when absent).
+    private mutating func present(_ value: OHLC?, bit: UInt8) -> OHLC {
+        guard let value else {
+            presence &= ~bit
+            return OHLC(uncheckedMicros: 0, 0, 0, 0)
+        }
+        presence |= bit
+        return value
+    }
+
+    private mutating func set(_ value: Price?, bit: UInt8) -> Int32 {
+        guard let value else {
+            presence &= ~bit
+            return 0
+        }
+        precondition(value.micros >= 0 && value.micros <= OHLC.microsMax, "candle price \(value) outside $0…$2147")
+        presence |= bit
+        return Int32(truncatingIfNeeded: value.micros)
     }
 }
 

@@ -33,6 +33,36 @@ package struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Copies and checks `bytes` in one pass, a word at a time: `nil` unless they are 1…48 bytes of
+    /// printable ASCII (0x21–0x7E). This is the decoder's path, so it avoids a byte loop.
+    @inline(__always)
+    package init?(validating bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard n >= 1 && n <= Symbol.capacity else { return nil }
+        var s = Symbol()
+        withUnsafeMutableBytes(of: &s) { dst in
+            dst.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: n)
+        }
+        // Per byte b: invalid iff b < 0x21 or b > 0x7E. Padding bytes past `n` are zero, so they
+        // are masked out of the check.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var bad: UInt64 = 0
+        withUnsafeBytes(of: s) { raw in
+            var i = 0
+            while i < n {
+                let w = raw.load(fromByteOffset: i, as: UInt64.self)
+                let valid = n - i >= 8 ? highs : highs >> UInt64(8 * (8 - (n - i)))
+                let below = (w &- ones &* 0x21) & ~w  // high bit set where b < 0x21 (b < 0x80)
+                let above = (w &+ ones &* (0x7F - 0x7E)) | w  // high bit set where b > 0x7E
+                bad |= (below | above) & valid
+                i += 8
+            }
+        }
+        guard bad == 0 else { return nil }
+        self = s
+    }
+
     /// True if `bytes` can be a symbol: 1…48 bytes of printable ASCII.
     package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count >= 1 && bytes.count <= capacity else { return false }
