@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(
             name: "IsothermStoreTests", dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog", "IsothermWorld"],
             swiftSettings: strictSettings),
+        .testTarget(name: "IsothermCLITests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermSystemTests", dependencies: ["IsothermDigest", "IsothermPostgres"],
             swiftSettings: strictSettings),

@@ -6,7 +6,9 @@ package import IsothermLog
 package enum ReplayStart: Sendable, Equatable {
     /// At this sequence number (1 = the beginning).
     case sequence(UInt64)
-    /// At the first event whose time is at or after this instant.
+    /// At the first event (in log order) whose time is at or after this instant; every later event
+    /// follows, including late arrivals stamped earlier (a replay from there sees what the live
+    /// system saw from then on).
     case time(Timestamp)
 }
 
@@ -43,7 +45,7 @@ package struct EventLogReader {
         for k in kinds ?? [] { mask[Int(k.rawValue)] = true }
         let directory = self.directory
         let first: UInt64
-        let notBefore: Timestamp?
+        var notBefore: Timestamp?
         switch start {
         case .sequence(let s):
             first = max(1, s)
@@ -60,20 +62,31 @@ package struct EventLogReader {
                 let n = try r.readCount("record length", limit: raw.count)
                 let bytes = try r.readSlice(n, "record body")
                 defer { sequence += 1 }
-                guard sequence >= first, !bytes.isEmpty, mask[Int(bytes[0])] else { continue }
+                guard sequence >= first else { continue }
+                if let start = notBefore {
+                    // Before the start point every record's time counts, whatever its kind.
+                    let time: Timestamp
+                    do {
+                        time = try EventCodec.time(of: bytes)
+                    } catch {
+                        throw StoreError(directory: directory, sequence: sequence, cause: error)
+                    }
+                    if time < start { continue }
+                    notBefore = nil
+                }
+                guard !bytes.isEmpty, mask[Int(bytes[0])] else { continue }
                 let record: EventRecord
                 do {
                     record = try EventCodec.decode(bytes)
                 } catch {
                     throw StoreError(directory: directory, sequence: sequence, cause: error)
                 }
-                if let notBefore, record.time < notBefore { continue }
                 if try !body(sequence, record) { return false }
             }
             return true
         }
-        if let notBefore {
-            try log.forEachBatch(fromTimeNanos: notBefore.nanos, walk)
+        if let start = notBefore {
+            try log.forEachBatch(fromTimeNanos: start.nanos, walk)
         } else {
             try log.forEachBatch(fromSequence: first, walk)
         }

@@ -60,7 +60,8 @@ package struct CandleStream: Sequence, IteratorProtocol {
         endDate = start.advanced(by: Int32(days - 1))
         cityCount = cities
         minute = start.advanced(by: -1).startUTC.adding(nanos: 14 * 3_600 * Timestamp.nanosPerSecond)
-        lastMinute = endDate.advanced(by: 1).startUTC.adding(nanos: 6 * 3_600 * Timestamp.nanosPerSecond)
+        // Inclusive of the last close (06:00Z after the last date), when that date is settled.
+        lastMinute = endDate.advanced(by: 1).startUTC.adding(nanos: 6 * 3_600 * Timestamp.nanosPerSecond + Timestamp.nanosPerMinute)
         live = Array(repeating: [], count: cities)
         self.withContext = withContext
     }

@@ -17,7 +17,7 @@ struct DemoCommand: ParsableCommand {
             prints the figures. The log is kept: explore it with `isotherm log inspect|cat|verify`.
             """)
 
-    @Option(name: .long, help: "Event dates to generate (about 121,000 events per day for seven cities).")
+    @Option(name: .long, help: "Event dates to generate (about 100,900 events per day for seven cities).")
     var days = 30
 
     @Option(name: .long, help: "First event date (YYYY-MM-DD).")
@@ -41,7 +41,7 @@ struct DemoCommand: ParsableCommand {
         try reportingErrors {
             let first = LocalDate(iso8601: start)!
             let directory = try dir ?? makeTemporaryDirectory()
-            let expected = Int64(days) * 121_000
+            let expected = Int64(days) * 100_900
             func stream() -> CandleStream {
                 CandleStream(seed: seed, start: first, days: days, withContext: true)
             }

@@ -237,6 +237,13 @@ package enum EventCodec {
         body.isEmpty ? nil : EventKind(rawValue: body[0])
     }
 
+    /// The event time of an encoded record, read from its envelope without decoding the payload.
+    package static func time(of body: UnsafeRawBufferPointer) throws(BinaryError) -> Timestamp {
+        var r = ByteReader(body, offset: 2)
+        guard body.count >= 2 else { throw BinaryError(.truncated, "record of \(body.count) bytes has no envelope", offset: 0) }
+        return try r.readTime()
+    }
+
     /// Decodes one record body.
     /// - Throws: ``BinaryError`` naming the field and byte offset for anything malformed, an unknown kind,
     ///   a version newer than this build, or trailing bytes.
