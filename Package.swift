@@ -12,10 +12,10 @@ let package = Package(
     name: "isotherm",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "isotherm", targets: ["isotherm"]),
+        .executable(name: "isotherm", targets: ["isotherm"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // System libraries: a missing -dev package fails the build here, not at run time.
@@ -53,10 +53,12 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
-        .testTarget(name: "IsothermLogTests", dependencies: ["IsothermLog", "IsothermBinary"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermLogTests", dependencies: ["IsothermLog", "IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermEventsTests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
-            name: "IsothermStoreTests", dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog", "IsothermWorld"],
+            name: "IsothermStoreTests",
+            dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog", "IsothermWorld"],
             swiftSettings: strictSettings),
         .testTarget(name: "IsothermCLITests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(

@@ -98,10 +98,14 @@ public struct ByteReader {
         var shift: UInt64 = 0
         let start = offset
         while true {
-            guard offset < base.count else { throw BinaryError(.truncated, "\(what): varint runs off the end", offset: start) }
+            guard offset < base.count else {
+                throw BinaryError(.truncated, "\(what): varint runs off the end", offset: start)
+            }
             let b = base[offset]
             offset += 1
-            if shift == 63 && b > 1 { throw BinaryError(.invalidValue, "\(what): varint overflows 64 bits", offset: start) }
+            if shift == 63 && b > 1 {
+                throw BinaryError(.invalidValue, "\(what): varint overflows 64 bits", offset: start)
+            }
             result |= UInt64(b & 0x7F) << shift
             if b < 0x80 { return result }
             shift += 7

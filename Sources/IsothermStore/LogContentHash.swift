@@ -1,7 +1,8 @@
 package import IsothermDigest
 import IsothermLog
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A log's segments could not be read for hashing.

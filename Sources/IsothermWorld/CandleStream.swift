@@ -1,5 +1,5 @@
-package import IsothermEvents
 import Glibc
+package import IsothermEvents
 
 /// A seeded stream of realistic 1-minute candles for the KXHIGH markets, in time order.
 ///
@@ -61,7 +61,8 @@ package struct CandleStream: Sequence, IteratorProtocol {
         cityCount = cities
         minute = start.advanced(by: -1).startUTC.adding(nanos: 14 * 3_600 * Timestamp.nanosPerSecond)
         // Inclusive of the last close (06:00Z after the last date), when that date is settled.
-        lastMinute = endDate.advanced(by: 1).startUTC.adding(nanos: 6 * 3_600 * Timestamp.nanosPerSecond + Timestamp.nanosPerMinute)
+        lastMinute = endDate.advanced(by: 1).startUTC.adding(
+            nanos: 6 * 3_600 * Timestamp.nanosPerSecond + Timestamp.nanosPerMinute)
         live = Array(repeating: [], count: cities)
         self.withContext = withContext
     }
@@ -105,7 +106,8 @@ package struct CandleStream: Sequence, IteratorProtocol {
         let info = Self.cities[c]
         let (year, month, day) = date.components
         let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-        let eventTicker = info.series + "-" + String(year % 100) + months[month - 1] + (day < 10 ? "0" : "") + String(day)
+        let eventTicker =
+            info.series + "-" + String(year % 100) + months[month - 1] + (day < 10 ? "0" : "") + String(day)
         let forecast = (info.meanHigh + 6 * rng.gaussian()).rounded()
         // Brackets centred on the forecast: tail below, four two-degree brackets, tail above.
         let first = Int(forecast) - 3
@@ -114,12 +116,16 @@ package struct CandleStream: Sequence, IteratorProtocol {
         for k in 0..<4 {
             let floor = first + 2 * k
             markets.append(
-                Market(ticker: Symbol(eventTicker + "-B" + String(floor) + ".5")!, lo: Double(floor), hi: Double(floor + 2)))
+                Market(
+                    ticker: Symbol(eventTicker + "-B" + String(floor) + ".5")!, lo: Double(floor), hi: Double(floor + 2)
+                ))
         }
         let top = first + 7
         markets.append(Market(ticker: Symbol(eventTicker + "-T" + String(top))!, lo: Double(top + 1), hi: 1000))
         let close = date.advanced(by: 1).startUTC.adding(nanos: 6 * 3_600 * Timestamp.nanosPerSecond)
-        live[c].append(LiveEvent(eventDate: date, open: t, close: close, belief: forecast + 0.3 * rng.gaussian(), markets: markets))
+        live[c].append(
+            LiveEvent(eventDate: date, open: t, close: close, belief: forecast + 0.3 * rng.gaussian(), markets: markets)
+        )
         guard withContext else { return }
         pending.append(
             EventRecord(
@@ -137,8 +143,10 @@ package struct CandleStream: Sequence, IteratorProtocol {
                         MarketListed(
                             ticker: m.ticker, eventTicker: Symbol(eventTicker)!, seriesTicker: Symbol(info.series)!,
                             eventDate: date, strikeType: strike,
-                            floorStrike: strike == .less ? nil : Temperature(degrees: Int32(strike == .greater ? m.lo - 1 : m.lo)),
-                            capStrike: strike == .greater ? nil : Temperature(degrees: Int32(strike == .less ? m.hi : m.hi - 1)),
+                            floorStrike: strike == .less
+                                ? nil : Temperature(degrees: Int32(strike == .greater ? m.lo - 1 : m.lo)),
+                            capStrike: strike == .greater
+                                ? nil : Temperature(degrees: Int32(strike == .less ? m.hi : m.hi - 1)),
                             openTime: t, closeTime: close, feeType: .quadratic, feeMultiplierMillionths: 1_000_000,
                             title: "Highest temperature in \(info.code) on \(date.iso8601)?"))))
         }
@@ -197,7 +205,9 @@ package struct CandleStream: Sequence, IteratorProtocol {
                         city: Symbol(Self.cities[c].code)!, source: .generated, climateDate: e.eventDate,
                         high: Temperature(degrees: high), low: nil, isFinal: true, isCorrection: false, issuedAt: t))))
         for m in e.markets {
-            let won = Double(high) >= m.lo && Double(high) <= m.hi - (m.hi > 999 ? 0 : 1) || (m.lo < -999 && Double(high) < m.hi)
+            let won =
+                Double(high) >= m.lo && Double(high) <= m.hi - (m.hi > 999 ? 0 : 1)
+                || (m.lo < -999 && Double(high) < m.hi)
             pending.append(
                 EventRecord(
                     time: t,
@@ -213,7 +223,8 @@ package struct CandleStream: Sequence, IteratorProtocol {
         let r = rng.below(200)
         let high = Swift.min(99, Swift.max(open, close) + (r < noise ? 1 : 0))
         let low = Swift.max(1, Swift.min(open, close) - (r >= 100 && r < 100 + noise ? 1 : 0))
-        return OHLC(open: Price(cents: open), high: Price(cents: high), low: Price(cents: low), close: Price(cents: close))
+        return OHLC(
+            open: Price(cents: open), high: Price(cents: high), low: Price(cents: low), close: Price(cents: close))
     }
 
     /// The standard normal CDF.

@@ -22,7 +22,8 @@ struct Bench {
             case "--dir": dir = args.popFirst() ?? dir
             case "--json": json = true
             case "--help", "-h":
-                print("usage: isotherm-bench [--days N (default 60)] [--dir DIR (default /tmp/isotherm-bench)] [--json]")
+                print(
+                    "usage: isotherm-bench [--days N (default 60)] [--dir DIR (default /tmp/isotherm-bench)] [--json]")
                 return
             default:
                 note("isotherm-bench: unknown argument \(a)")
@@ -160,7 +161,10 @@ struct Bench {
             ("lz4 -d decompress", rate(n, lz4Decompress), "same raw bytes, events/s equivalent"),
             ("append / lz4 compress", fmt(lz4Compress / appendNone, 2) + "×", "ratio of rates"),
             ("replay / lz4 decompress", fmt(lz4Decompress / replayBest, 2) + "×", "ratio of rates"),
-            ("replay RSS", "\(rss.minKB / 1024)–\(rss.maxKB / 1024) MiB", "min–max over the first pass, \(rss.samples) samples; log \(fileBytes / 1_048_576) MiB"),
+            (
+                "replay RSS", "\(rss.minKB / 1024)–\(rss.maxKB / 1024) MiB",
+                "min–max over the first pass, \(rss.samples) samples; log \(fileBytes / 1_048_576) MiB"
+            ),
             ("lz4 -dc segments == records", interop ? "yes" : "NO", "stock tool interop"),
         ]
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import IsothermEvents
 
 /// A command could not run: printed as one line on standard error, exit code 2.
 struct CLIError: Error, CustomStringConvertible {
@@ -32,8 +33,6 @@ func parseInstant(_ text: String, option: String) throws -> Timestamp {
     if let d = LocalDate(iso8601: text) { return d.startUTC }
     throw CLIError("\(option) '\(text)' is not an RFC 3339 time (2025-11-28T14:00:00Z) or a date (2025-11-28)")
 }
-
-import IsothermEvents
 
 /// Formats a count with thousands separators: 35012345 → "35,012,345".
 func grouped(_ value: Int64) -> String {

@@ -34,7 +34,9 @@ struct DemoCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...3660).contains(days) else { throw ValidationError("--days must be 1…3660") }
-        guard LocalDate(iso8601: start) != nil else { throw ValidationError("--start '\(start)' is not a YYYY-MM-DD date") }
+        guard LocalDate(iso8601: start) != nil else {
+            throw ValidationError("--start '\(start)' is not a YYYY-MM-DD date")
+        }
     }
 
     func run() throws {
@@ -51,7 +53,8 @@ struct DemoCommand: ParsableCommand {
             let writeWatch = Stopwatch()
             let writer = try EventLogWriter(directory: directory)
             guard writer.nextSequence == 1 else {
-                throw CLIError("\(directory) already holds a log (next sequence \(writer.nextSequence)); give a new --dir")
+                throw CLIError(
+                    "\(directory) already holds a log (next sequence \(writer.nextSequence)); give a new --dir")
             }
             var written: Int64 = 0
             for record in stream() {
@@ -154,7 +157,8 @@ private struct Summary {
         lines.append(
             "  replay          \(fixed(replaySeconds, 2)) s  \(grouped(Int64(Double(events) / replaySeconds))) events/s (decode + compare with the regenerated stream)"
         )
-        lines.append("  verify          \(fixed(verifySeconds, 2)) s  \(clean ? "clean: every batch checked" : "DAMAGED")")
+        lines.append(
+            "  verify          \(fixed(verifySeconds, 2)) s  \(clean ? "clean: every batch checked" : "DAMAGED")")
         lines.append("  replay check    every event read back equals the event written")
         lines.append("  content sha256  \(contentHash)")
         lines.append("")
@@ -173,7 +177,9 @@ private struct Summary {
         j.number("days", Int64(days))
         j.number("events", events)
         j.beginObject("events_by_kind")
-        for kind in EventKind.allCases where kinds[Int(kind.rawValue)] > 0 { j.number(kind.name, kinds[Int(kind.rawValue)]) }
+        for kind in EventKind.allCases where kinds[Int(kind.rawValue)] > 0 {
+            j.number(kind.name, kinds[Int(kind.rawValue)])
+        }
         j.endObject()
         j.number("segments", Int64(segments))
         j.number("batches", Int64(batches))

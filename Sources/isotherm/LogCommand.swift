@@ -1,9 +1,9 @@
 import ArgumentParser
+import Glibc
 import IsothermDigest
 import IsothermEvents
 import IsothermLog
 import IsothermStore
-import Glibc
 
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +19,9 @@ struct LogCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Segments, batches, event counts, time range, bytes and compression ratio.",
-            discussion: "Reads batch headers only, so it is fast on any size of log. Does not check checksums: use `log verify`.")
+            discussion:
+                "Reads batch headers only, so it is fast on any size of log. Does not check checksums: use `log verify`."
+        )
 
         @Argument(help: "The log directory.")
         var log: String
@@ -47,8 +49,10 @@ struct LogCommand: ParsableCommand {
             for s in r.segments + [r.totals] {
                 let name = s.path == r.totals.path ? "total" : String(s.path.split(separator: "/").last ?? "")
                 lines.append(
-                    rightPad(name, 26) + leftPad(String(s.baseSequence), 12) + leftPad(s.lastSequence.map(String.init) ?? "-", 12)
-                        + leftPad(String(s.batches), 9) + leftPad(grouped(s.records), 12) + leftPad(bytesText(s.rawBytes), 11)
+                    rightPad(name, 26) + leftPad(String(s.baseSequence), 12)
+                        + leftPad(s.lastSequence.map(String.init) ?? "-", 12)
+                        + leftPad(String(s.batches), 9) + leftPad(grouped(s.records), 12)
+                        + leftPad(bytesText(s.rawBytes), 11)
                         + leftPad(bytesText(s.fileBytes), 11) + leftPad(fixed(s.compressionRatio, 2), 7) + "  "
                         + timeText(s.minEventTimeNanos) + " … " + timeText(s.maxEventTimeNanos))
             }
@@ -57,7 +61,9 @@ struct LogCommand: ParsableCommand {
                     "bytes per event on disk: " + fixed(Double(r.totals.fileBytes) / Double(r.totals.records), 2))
             }
             if let torn = r.tornTail {
-                lines.append("torn tail at byte \(torn.offset) of the last segment: \(torn.reason) (cut on the next open for writing)")
+                lines.append(
+                    "torn tail at byte \(torn.offset) of the last segment: \(torn.reason) (cut on the next open for writing)"
+                )
             }
             return lines.joined(separator: "\n")
         }
@@ -119,7 +125,9 @@ struct LogCommand: ParsableCommand {
         @Option(name: .customLong("from-seq"), help: "Start at this sequence number.")
         var fromSequence: UInt64?
 
-        @Option(name: .customLong("from-time"), help: "Start at the first event at or after this time (RFC 3339, or a date for midnight UTC).")
+        @Option(
+            name: .customLong("from-time"),
+            help: "Start at the first event at or after this time (RFC 3339, or a date for midnight UTC).")
         var fromTime: String?
 
         @Option(name: .long, help: "Only these kinds, comma-separated.")
@@ -143,7 +151,8 @@ struct LogCommand: ParsableCommand {
                     for name in kind.split(separator: ",") {
                         guard let k = EventKind(name: String(name)) else {
                             throw CLIError(
-                                "--kind '\(name)' is not an event kind; kinds are: \(EventKind.allCases.map(\.name).joined(separator: ", "))")
+                                "--kind '\(name)' is not an event kind; kinds are: \(EventKind.allCases.map(\.name).joined(separator: ", "))"
+                            )
                         }
                         set.insert(k)
                     }

@@ -24,7 +24,9 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String
     @Test(arguments: EventSamples.all.indices)
     func goldenBytes(index: Int) {
         let bytes = EventCodec.encode(EventSamples.all[index])
-        #expect(hex(bytes) == (index < GoldenVectors.hex.count ? GoldenVectors.hex[index] : "missing"), "sample \(index) (\(EventSamples.all[index].event.kind.name))")
+        #expect(
+            hex(bytes) == (index < GoldenVectors.hex.count ? GoldenVectors.hex[index] : "missing"),
+            "sample \(index) (\(EventSamples.all[index].event.kind.name))")
     }
 
     @Test(arguments: EventSamples.all.indices)
@@ -63,7 +65,10 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String
         #expect(quiet.count <= 52)
         // The market key follows the envelope: FNV-1a of the ticker, little-endian.
         let key = EventSamples.ticker.marketKey
-        #expect(Array(quiet[6..<10]) == [UInt8(key & 0xFF), UInt8(key >> 8 & 0xFF), UInt8(key >> 16 & 0xFF), UInt8(key >> 24)])
+        #expect(
+            Array(quiet[6..<10]) == [
+                UInt8(key & 0xFF), UInt8(key >> 8 & 0xFF), UInt8(key >> 16 & 0xFF), UInt8(key >> 24),
+            ])
         // Hand-checked prefix: kind 3, version 1, time = minutes since epoch zig-zagged and shifted.
         let minutes = Int64(1_764_252_120) / 60
         var w = ByteWriter()

@@ -240,7 +240,9 @@ package enum EventCodec {
     /// The event time of an encoded record, read from its envelope without decoding the payload.
     package static func time(of body: UnsafeRawBufferPointer) throws(BinaryError) -> Timestamp {
         var r = ByteReader(body, offset: 2)
-        guard body.count >= 2 else { throw BinaryError(.truncated, "record of \(body.count) bytes has no envelope", offset: 0) }
+        guard body.count >= 2 else {
+            throw BinaryError(.truncated, "record of \(body.count) bytes has no envelope", offset: 0)
+        }
         return try r.readTime()
     }
 
@@ -431,7 +433,8 @@ package enum EventCodec {
                     isCorrection: flags & 4 != 0, issuedAt: issued))
         case .timerFired:
             return .timerFired(
-                TimerFired(owner: try r.readString("owner"), key: try r.readString("key"), dueTime: try r.readTime("due")))
+                TimerFired(
+                    owner: try r.readString("owner"), key: try r.readString("key"), dueTime: try r.readTime("due")))
         case .strategyDecision:
             let strategy = try r.readString("strategy")
             let subject = try r.readString("subject")
@@ -454,7 +457,8 @@ package enum EventCodec {
                     postOnly: try r.readBool("post only"), decisionSequence: try r.readVarUInt("decision sequence")))
         case .orderAcknowledged:
             return .orderAcknowledged(
-                OrderAcknowledged(clientOrderId: try r.readString("client order id"), orderId: try r.readString("order id")))
+                OrderAcknowledged(
+                    clientOrderId: try r.readString("client order id"), orderId: try r.readString("order id")))
         case .orderRejected:
             return .orderRejected(
                 OrderRejected(
@@ -486,7 +490,8 @@ package enum EventCodec {
                 inputs.append(
                     RunInput(
                         log: try r.readString("input log"), firstSequence: try r.readVarUInt("first sequence"),
-                        lastSequence: try r.readVarUInt("last sequence"), contentHash: try r.readString("content hash")))
+                        lastSequence: try r.readVarUInt("last sequence"), contentHash: try r.readString("content hash"))
+                )
             }
             return .runManifest(
                 RunManifest(

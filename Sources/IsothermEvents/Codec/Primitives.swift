@@ -140,14 +140,18 @@ extension ByteReader {
     package mutating func readEnum<E: RawRepresentable>(_ type: E.Type, _ what: StaticString) throws(BinaryError) -> E
     where E.RawValue == UInt8 {
         let b = try readUInt8(what)
-        guard let e = E(rawValue: b) else { throw BinaryError(.invalidValue, "\(what): unknown value \(b)", offset: offset - 1) }
+        guard let e = E(rawValue: b) else {
+            throw BinaryError(.invalidValue, "\(what): unknown value \(b)", offset: offset - 1)
+        }
         return e
     }
 
     /// Reads a presence-flag byte and rejects bits beyond `allowed`.
     package mutating func readFlags(allowed: UInt8, _ what: StaticString = "flags") throws(BinaryError) -> UInt8 {
         let f = try readUInt8(what)
-        guard f & ~allowed == 0 else { throw BinaryError(.invalidValue, "\(what): unknown bits \(f)", offset: offset - 1) }
+        guard f & ~allowed == 0 else {
+            throw BinaryError(.invalidValue, "\(what): unknown bits \(f)", offset: offset - 1)
+        }
         return f
     }
 }

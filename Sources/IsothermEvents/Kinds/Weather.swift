@@ -69,7 +69,9 @@ package struct HourlyForecast: Hashable, Sendable {
     /// Points in time order.
     package var points: [HourlyPoint]
 
-    package init(city: Symbol, source: WeatherSource, basisDate: LocalDate, targetDate: LocalDate, points: [HourlyPoint]) {
+    package init(
+        city: Symbol, source: WeatherSource, basisDate: LocalDate, targetDate: LocalDate, points: [HourlyPoint]
+    ) {
         self.city = city
         self.source = source
         self.basisDate = basisDate
@@ -88,7 +90,9 @@ package struct Observation: Hashable, Sendable {
     package var temperature: Temperature
     package var dewpoint: Temperature?
 
-    package init(station: Symbol, source: WeatherSource, observedAt: Timestamp, temperature: Temperature, dewpoint: Temperature?) {
+    package init(
+        station: Symbol, source: WeatherSource, observedAt: Timestamp, temperature: Temperature, dewpoint: Temperature?
+    ) {
         self.station = station
         self.source = source
         self.observedAt = observedAt

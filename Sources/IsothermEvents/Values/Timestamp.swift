@@ -31,7 +31,8 @@ package struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertibl
         let nanosOfDay = nanos - Int64(day.daysSinceEpoch) * Self.nanosPerDay
         let secondOfDay = nanosOfDay / Self.nanosPerSecond
         var fraction = nanosOfDay % Self.nanosPerSecond
-        var out = day.iso8601 + "T" + pad2(secondOfDay / 3600) + ":" + pad2(secondOfDay / 60 % 60) + ":"
+        var out =
+            day.iso8601 + "T" + pad2(secondOfDay / 3600) + ":" + pad2(secondOfDay / 60 % 60) + ":"
             + pad2(secondOfDay % 60)
         if fraction != 0 {
             var digits = 9
