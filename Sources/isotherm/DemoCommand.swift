@@ -11,9 +11,9 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Write a realistic stream of market events to a log, replay it, verify it, and report how fast.",
         discussion: """
-            Generates the seven KXHIGH cities (six brackets per event, two events trading at once) with
-            1-minute candles, listings, forecasts, settlements and determinations, appends them to a new
-            log, replays every event and checks it equals what was written, verifies every batch, and
+            Generates the seven KXHIGH cities (six brackets per event, two events trading at once) with \
+            1-minute candles, listings, forecasts, settlements and determinations, appends them to a new \
+            log, replays every event and checks it equals what was written, verifies every batch, and \
             prints the figures. The log is kept: explore it with `isotherm log inspect|cat|verify`.
             """)
 

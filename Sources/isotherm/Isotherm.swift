@@ -9,17 +9,17 @@ struct Isotherm: ParsableCommand {
         commandName: "isotherm",
         abstract: "An event-sourced trading engine for Kalshi's daily-temperature markets.",
         discussion: """
-            Every candle, lifecycle event, forecast, observation, settlement and order is an event in an
-            append-only log of LZ4-compressed segments. Logs are directories; every command that reads
+            Every candle, lifecycle event, forecast, observation, settlement and order is an event in an \
+            append-only log of LZ4-compressed segments. Logs are directories; every command that reads \
             one takes its path.
 
             Start here:
-              isotherm demo                      write a realistic month of markets, replay and verify it
-              isotherm log inspect LOG           segments, batches, counts, time range, compression
-              isotherm log cat LOG --limit 5     events as JSON lines
-              isotherm log verify LOG            check every batch; exit 1 and the exact place on damage
+              isotherm demo                   write a month of markets, replay, verify
+              isotherm log inspect LOG        segments, batches, counts, compression
+              isotherm log cat LOG --limit 5  events as JSON lines
+              isotherm log verify LOG         check every batch; exit 1 on damage
 
-            Exit codes: 0 success; 1 damage found (verify); 2 the command could not run (bad input,
+            Exit codes: 0 success; 1 damage found (verify); 2 the command could not run (bad input, \
             I/O, locked log); 64 usage error.
             """,
         version: version,

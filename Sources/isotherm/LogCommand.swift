@@ -10,7 +10,7 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Look inside an event log: inspect its segments, print its events, verify every batch.",
         discussion: """
-            A log is a directory of segments named by their first sequence number (00000000000000000001.lz4),
+            A log is a directory of segments named by their first sequence number (00000000000000000001.lz4), \
             each a valid .lz4 stream: `lz4 -dc SEGMENT` prints the raw records. See Schemas/log-format.md.
             """,
         subcommands: [Inspect.self, Cat.self, Verify.self]
@@ -115,7 +115,7 @@ struct LogCommand: ParsableCommand {
                   isotherm log cat LOG --from-time 2025-11-28T14:00:00Z --kind candle,trade
                   isotherm log cat LOG --from-seq 4097 --kind strategy_decision | jq .reason
 
-                Kinds: \(EventKind.allCases.map(\.name).joined(separator: ", ")).
+                Kinds: \(EventKind.allCases.map(\.name).joined(separator: ", ")). \
                 Prices are dollar strings ("0.4500"), counts "10.00", temperatures °F numbers, times RFC 3339 UTC.
                 """)
 
@@ -182,9 +182,9 @@ struct LogCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every batch of every segment; on damage, exit 1 and name each place.",
             discussion: """
-                Checks segment headers, batch header CRC-32C, frame CRC-32C, the LZ4 frame with its content
-                checksum, record framing and counts, and sequence continuity. After a damaged batch it
-                resynchronises on the next valid batch, so every damaged place is reported.
+                Checks segment headers, batch header CRC-32C, frame CRC-32C, the LZ4 frame with its content \
+                checksum, record framing and counts, and sequence continuity. After a damaged batch it \
+                resynchronises on the next valid batch, so every damaged place is reported. \
                 Also prints each segment's SHA-256 (the content hashes run manifests record) with --hashes.
                 """)
 
