@@ -44,9 +44,6 @@ public struct ByteWriter: Sendable {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inlinable
-    public mutating func writeInt64LE(_ value: Int64) { writeUInt64LE(UInt64(bitPattern: value)) }
-
     /// Writes an unsigned LEB128 varint (1 to 10 bytes).
     @inlinable
     public mutating func writeVarUInt(_ value: UInt64) {
@@ -56,12 +53,6 @@ public struct ByteWriter: Sendable {
             v >>= 7
         }
         bytes.append(UInt8(truncatingIfNeeded: v))
-    }
-
-    /// Writes a signed value as a zig-zag LEB128 varint, so small magnitudes of either sign are short.
-    @inlinable
-    public mutating func writeVarInt(_ value: Int64) {
-        writeVarUInt(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     /// Writes raw bytes with no length.

@@ -8,12 +8,22 @@ package import IsothermBinary
 package enum EventCodec {
     /// Appends the encoded record to `w`.
     package static func encode(_ record: EventRecord, into w: inout ByteWriter) {
+        if case .candle(let c) = record.event {
+            // The hot path: the whole record through one reserved cursor.
+            w.appendUnsafe(maxBytes: candleBytesMax) { cursor in
+                cursor.writeUInt8(EventKind.candle.rawValue)
+                cursor.writeUInt8(EventKind.candle.currentVersion)
+                cursor.writeTime(record.time)
+                encodeCandle(c, into: &cursor)
+            }
+            return
+        }
         let kind = record.event.kind
         w.writeUInt8(kind.rawValue)
         w.writeUInt8(kind.currentVersion)
         w.writeTime(record.time)
         switch record.event {
-        case .candle(let c): encodeCandle(c, into: &w)
+        case .candle: preconditionFailure("encoded above")
         case .marketListed(let m):
             w.writeSymbol(m.ticker)
             w.writeSymbol(m.eventTicker)
@@ -181,7 +191,11 @@ package enum EventCodec {
         return w.bytes
     }
 
-    static func encodeCandle(_ c: Candle, into w: inout ByteWriter) {
+    /// An upper bound on an encoded candle record: envelope (2 + 10 for the time), market key 4,
+    /// symbol 1 + 48, period 10, flags 1, three OHLCs of four varints, two prices and two counts.
+    static let candleBytesMax = 12 + 4 + 49 + 10 + 1 + 3 * 4 * 10 + 4 * 10
+
+    static func encodeCandle<S: ByteSink>(_ c: Candle, into w: inout S) {
         // The market key first: its four bytes are unique to the market, so LZ4's greedy matcher jumps
         // from here to the same market's previous candle and copies everything that did not change.
         w.writeUInt32LE(c.ticker.marketKey)
@@ -202,7 +216,7 @@ package enum EventCodec {
     }
 
     /// Open in full, then high, low and close as differences from the open (usually zero or a cent).
-    static func writeOHLC(_ o: OHLC, into w: inout ByteWriter) {
+    static func writeOHLC<S: ByteSink>(_ o: OHLC, into w: inout S) {
         w.writePrice(o.open)
         w.writeTagged(o.high.micros - o.open.micros, unit: 10_000)
         w.writeTagged(o.low.micros - o.open.micros, unit: 10_000)

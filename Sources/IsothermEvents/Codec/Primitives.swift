@@ -10,7 +10,8 @@ package import IsothermBinary
 // - symbol: varint length (1…48) then ASCII.  string/bytes: varint length then bytes.
 // - u64 seq: unsigned varint.
 
-extension ByteWriter {
+extension ByteSink {
+    @inline(__always)
     package mutating func writeTime(_ t: Timestamp) {
         let n = t.nanos
         if n % Timestamp.nanosPerMinute == 0 {
@@ -25,19 +26,23 @@ extension ByteWriter {
         }
     }
 
+    @inline(__always)
     package mutating func writePrice(_ p: Price) { writeTagged(p.micros, unit: 10_000) }
 
+    @inline(__always)
     package mutating func writeMoney(_ m: Money) { writeTagged(m.micros, unit: 10_000) }
 
+    @inline(__always)
     package mutating func writeCount(_ c: Count) { writeTagged(c.hundredths, unit: 100) }
 
     package mutating func writeTemperature(_ t: Temperature) { writeVarInt(Int64(t.tenths)) }
 
     package mutating func writeDate(_ d: LocalDate) { writeVarInt(Int64(d.daysSinceEpoch)) }
 
-    package mutating func writeSymbol(_ s: Symbol) { s.withBytes { writeLengthPrefixed($0) } }
+    package mutating func writeSymbol(_ s: Symbol) { s.withBytes { writeLengthPrefixedRaw($0) } }
 
     /// A value in fine units, written in coarse units when it is a whole number of them.
+    @inline(__always)
     package mutating func writeTagged(_ v: Int64, unit: Int64) {
         if v % unit == 0 {
             writeVarUInt(zigzag(v / unit) << 1)
@@ -46,6 +51,9 @@ extension ByteWriter {
         }
     }
 
+}
+
+extension ByteWriter {
     package mutating func writeFields(_ fields: [Field]) {
         writeVarUInt(UInt64(fields.count))
         for f in fields {

@@ -70,22 +70,22 @@ package struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
         return true
     }
 
-    /// Length in bytes.
+    /// Length in bytes: symbols never contain a zero byte, so it is where the zero padding starts,
+    /// found a word at a time.
     package var count: Int {
         withUnsafeBytes(of: self) { raw in
-            var n = Symbol.capacity
-            while n > 0 && raw[n - 1] == 0 { n -= 1 }
-            return n
+            var k = 5
+            while k >= 0 && raw.load(fromByteOffset: 8 * k, as: UInt64.self) == 0 { k -= 1 }
+            guard k >= 0 else { return 0 }
+            let last = UInt64(littleEndian: raw.load(fromByteOffset: 8 * k, as: UInt64.self))
+            return 8 * k + (64 - last.leadingZeroBitCount + 7) / 8
         }
     }
 
     /// Calls `body` with the symbol's bytes.
     package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withUnsafeBytes(of: self) { raw in
-            var n = Symbol.capacity
-            while n > 0 && raw[n - 1] == 0 { n -= 1 }
-            return try body(UnsafeRawBufferPointer(rebasing: raw[0..<n]))
-        }
+        let n = count
+        return try withUnsafeBytes(of: self) { raw in try body(UnsafeRawBufferPointer(rebasing: raw[0..<n])) }
     }
 
     package var isEmpty: Bool { w0 == 0 }
