@@ -223,6 +223,7 @@ package enum EventCodec {
         w.writeTagged(o.close.micros - o.open.micros, unit: 10_000)
     }
 
+    @inline(__always)
     static func readOHLC(_ r: inout ByteReader) throws(BinaryError) -> OHLC {
         let start = r.offset
         let open = try r.readTagged(unit: 10_000, "ohlc open")
@@ -309,6 +310,7 @@ package enum EventCodec {
         }
     }
 
+    @inline(__always)
     static func decodeCandle(_ r: inout ByteReader) throws(BinaryError) -> Candle {
         _ = try r.readUInt32LE("market key")  // derived from the ticker; the batch CRC protects both
         let ticker = try r.readSymbol("ticker")
