@@ -1,5 +1,5 @@
 /// Every kind of event the system records. The raw value is the kind byte on disk and never changes.
-package enum EventKind: UInt8, Sendable, CaseIterable {
+package enum EventKind: UInt8, Sendable, NamedCase {
     case marketListed = 1
     case marketLifecycle = 2
     case candle = 3
@@ -45,11 +45,6 @@ package enum EventKind: UInt8, Sendable, CaseIterable {
         case .runManifest: "run_manifest"
         case .rawFeedMessage: "raw_feed_message"
         }
-    }
-
-    package init?(name: String) {
-        guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = v
     }
 
     /// The schema version this build writes for the kind. Decoders accept every version up to it.

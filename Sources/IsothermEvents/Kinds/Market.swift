@@ -1,6 +1,6 @@
 /// How a market's YES outcome depends on the settlement value. Direction comes from here, never
 /// from the ticker text.
-package enum StrikeType: UInt8, Sendable, CaseIterable {
+package enum StrikeType: UInt8, Sendable, NamedCase {
     /// YES iff value < cap.
     case less = 1
     /// YES iff value ≤ cap.
@@ -24,15 +24,10 @@ package enum StrikeType: UInt8, Sendable, CaseIterable {
         case .other: "other"
         }
     }
-
-    package init?(name: String) {
-        guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = v
-    }
 }
 
 /// A series' fee schedule (`Series.fee_type`).
-package enum FeeType: UInt8, Sendable, CaseIterable {
+package enum FeeType: UInt8, Sendable, NamedCase {
     case quadratic = 1
     case quadraticWithMakerFees = 2
     case quadraticWithComboMakerFees = 3
@@ -45,11 +40,6 @@ package enum FeeType: UInt8, Sendable, CaseIterable {
         case .quadraticWithComboMakerFees: "quadratic_with_combo_maker_fees"
         case .flat: "flat"
         }
-    }
-
-    package init?(name: String) {
-        guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = v
     }
 }
 
@@ -92,7 +82,7 @@ package struct MarketListed: Hashable, Sendable {
 
 /// A market lifecycle transition (Kalshi's `market_lifecycle_v2` event types).
 package struct MarketLifecycle: Hashable, Sendable {
-    package enum Transition: UInt8, Sendable, CaseIterable {
+    package enum Transition: UInt8, Sendable, NamedCase {
         case created = 1, activated, deactivated, closeDateUpdated, determined, settled
 
         package var name: String {
@@ -104,11 +94,6 @@ package struct MarketLifecycle: Hashable, Sendable {
             case .determined: "determined"
             case .settled: "settled"
             }
-        }
-
-        package init?(name: String) {
-            guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
-            self = v
         }
     }
 

@@ -175,16 +175,9 @@ package struct TickerUpdate: Hashable, Sendable {
 }
 
 /// Which outcome a contract pays on.
-package enum Side: UInt8, Sendable, CaseIterable {
+package enum Side: UInt8, Sendable, NamedCase {
     case yes = 1, no = 2
     package var name: String { self == .yes ? "yes" : "no" }
-    package init?(name: String) {
-        switch name {
-        case "yes": self = .yes
-        case "no": self = .no
-        default: return nil
-        }
-    }
 }
 
 /// A public trade print.

@@ -1,11 +1,11 @@
 /// Buy or sell.
-package enum OrderAction: UInt8, Sendable, CaseIterable {
+package enum OrderAction: UInt8, Sendable, NamedCase {
     case buy = 1, sell = 2
     package var name: String { self == .buy ? "buy" : "sell" }
 }
 
 /// Resting (maker) or immediate (taker) intent.
-package enum OrderType: UInt8, Sendable, CaseIterable {
+package enum OrderType: UInt8, Sendable, NamedCase {
     case limit = 1, market = 2
     package var name: String { self == .limit ? "limit" : "market" }
 }

@@ -1,5 +1,5 @@
 /// Where a weather value came from.
-package enum WeatherSource: UInt8, Sendable, CaseIterable {
+package enum WeatherSource: UInt8, Sendable, NamedCase {
     case visualCrossing = 1, nws, nwsCLI, nwsCF6, iem, ncei, weatherCompany, kalshi, generated
 
     package var name: String {
@@ -14,11 +14,6 @@ package enum WeatherSource: UInt8, Sendable, CaseIterable {
         case .kalshi: "kalshi"
         case .generated: "generated"
         }
-    }
-
-    package init?(name: String) {
-        guard let v = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = v
     }
 }
 
