@@ -23,8 +23,10 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
+        // CRC-32C with the CPU's instruction (SSE 4.2), chosen at run time; C because Swift has no intrinsics.
+        .target(name: "CIsothermCRC"),
         // Bytes: varints, little-endian fields, CRC-32C. No I/O.
-        .target(name: "IsothermBinary", swiftSettings: strictSettings),
+        .target(name: "IsothermBinary", dependencies: ["CIsothermCRC"], swiftSettings: strictSettings),
         // The log: segments, batches, LZ4 frames, index, recovery, verify. Knows bytes, not markets.
         .target(name: "IsothermLog", dependencies: ["CLZ4", "IsothermBinary"], swiftSettings: strictSettings),
         // The event model: value types, event kinds, binary codec, JSON rendering. No I/O.

@@ -76,20 +76,34 @@ public struct ByteReader {
     /// Reads an unsigned LEB128 varint; rejects encodings longer than 10 bytes.
     @inlinable @inline(__always)
     public mutating func readVarUInt(_ what: StaticString = "varint") throws(BinaryError) -> UInt64 {
-        // Fast paths: one or two bytes, the common cases for prices, deltas, flags, lengths and counts.
-        if _fastPath(base.count - offset >= 2) {
+        // One byte: flags, deltas, lengths and most counts.
+        if _fastPath(offset < base.count) {
             let b0 = base[offset]
             if b0 < 0x80 {
                 offset += 1
                 return UInt64(b0)
             }
-            let b1 = base[offset + 1]
-            if b1 < 0x80 {
-                offset += 2
-                return UInt64(b0 & 0x7F) | UInt64(b1) << 7
+        }
+        // Two to eight bytes (prices, times, open interest) with eight bytes in reach: one load, no loop.
+        if _fastPath(base.count - offset >= 8) {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let stops = ~word & 0x8080_8080_8080_8080  // the high bit of each byte that ends the varint
+            if _fastPath(stops != 0) {
+                let bits = stops.trailingZeroBitCount + 1  // 8 × length
+                offset += bits >> 3
+                return Self.compactGroups(word & (bits == 64 ? ~0 : (1 << UInt64(bits)) &- 1))
             }
         }
         return try readVarUIntSlow(what)
+    }
+
+    /// Packs the 7-bit groups of up to eight varint bytes (continuation bits still set) into one value.
+    @inlinable @inline(__always)
+    public static func compactGroups(_ word: UInt64) -> UInt64 {
+        var x = word & 0x7F7F_7F7F_7F7F_7F7F
+        x = (x & 0x007F_007F_007F_007F) | ((x & 0x7F00_7F00_7F00_7F00) >> 1)  // 14 bits per 16
+        x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x3FFF_0000_3FFF_0000) >> 2)  // 28 bits per 32
+        return (x & 0x0000_0000_0FFF_FFFF) | ((x & 0x0FFF_FFFF_0000_0000) >> 4)  // 56 bits
     }
 
     @inlinable @inline(never)

@@ -1,12 +1,24 @@
+internal import CIsothermCRC
+
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as used by Kafka's record batches,
-/// iSCSI and ext4. Slicing-by-8 in software: about a byte per cycle, far above what the log needs.
+/// iSCSI and ext4. With the CPU's CRC-32C instruction when it has one (x86-64 SSE 4.2, about
+/// 8 bytes a cycle); otherwise slicing-by-8 in software (about a byte a cycle).
 public enum CRC32C {
+    /// Whether ``checksum(_:continuing:)`` uses the CPU's instruction on this machine.
+    public static let usesHardware = isotherm_crc32c_hardware_available() == 1
+
     /// Checksum of `bytes`, continuing from `crc` (pass the previous result to checksum in pieces).
     /// - Parameters:
     ///   - bytes: the data.
     ///   - crc: the result of the previous piece, or 0 to start.
     /// - Returns: the CRC-32C of everything checksummed so far.
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard usesHardware, let base = bytes.baseAddress else { return softwareChecksum(bytes, continuing: crc) }
+        return isotherm_crc32c_hardware(crc, base, bytes.count)
+    }
+
+    /// The software checksum, whatever the CPU has (the reference the hardware path is tested against).
+    public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         var i = 0
         let n = bytes.count

@@ -14,11 +14,15 @@ final class BatchLoader {
     }
 
     private let decoder: LZ4FrameDecoder
+    private let checksContent: Bool
     private var frame: [UInt8] = []
     private var raw: [UInt8] = []
 
-    init() throws(LogError) {
+    /// - Parameter checksContent: also check the LZ4 frame's own XXH32 checksums (`log verify`);
+    ///   readers leave them to the batch CRC (see ``LZ4FrameDecoder``).
+    init(checksContent: Bool = false) throws(LogError) {
         decoder = try LZ4FrameDecoder()
+        self.checksContent = checksContent
     }
 
     /// Loads the batch whose header `h` was read at `offset` of `file`.
@@ -32,11 +36,17 @@ final class BatchLoader {
         guard crc == h.frameCRC else { return .badFrame("frame CRC mismatch") }
         if raw.count < rawBytes { raw.append(contentsOf: repeatElement(0, count: rawBytes - raw.count)) }
         let decoder = decoder
+        let checksContent = checksContent
         let problem: String? = frame.withUnsafeBytes { f in
             raw.withUnsafeMutableBytes { r -> String? in
                 let out = UnsafeMutableRawBufferPointer(rebasing: r[0..<rawBytes])
                 do throws(LogError) {
-                    try decoder.decompress(UnsafeRawBufferPointer(rebasing: f[0..<frameBytes]), into: out)
+                    let frame = UnsafeRawBufferPointer(rebasing: f[0..<frameBytes])
+                    if checksContent {
+                        try decoder.decompress(frame, into: out)
+                    } else {
+                        try decoder.decompressBlocks(frame, into: out)
+                    }
                 } catch {
                     return error.message
                 }

@@ -16,7 +16,7 @@ package enum LogVerifier {
     package static func verify(directory: String) throws(LogError) -> VerifyReport {
         let segments = try LogDirectory.segments(in: directory)
         let scanner = SegmentScanner()
-        let loader = try BatchLoader()
+        let loader = try BatchLoader(checksContent: true)
         var report = VerifyReport()
         var expected: UInt64?  // next sequence, nil after damage that hides it
         for (i, info) in segments.enumerated() {

@@ -41,6 +41,27 @@ package struct EventLogReader {
         from start: ReplayStart = .sequence(1), kinds: Set<EventKind>? = nil,
         _ body: (UInt64, EventRecord) throws -> Bool
     ) throws {
+        try forEach(
+            from: start, kinds: kinds,
+            candles: { sequence, time, candle in
+                try body(sequence, EventRecord(time: time, event: .candle(candle)))
+            }, others: body)
+    }
+
+    /// The replay's fast path: like ``forEach(from:kinds:_:)``, but candles (nearly every event)
+    /// go to `candles` as they decode, without an ``Event`` or ``EventRecord`` being built or copied.
+    /// - Parameters:
+    ///   - start: where to begin.
+    ///   - kinds: only these kinds (`nil` = every kind); other records are skipped without decoding.
+    ///   - candles: receives the sequence number, event time and candle of each current-version candle.
+    ///   - others: receives every other event (older candle versions included).
+    /// - Throws: `LogError` for a damaged log, ``StoreError`` for an undecodable record, or what the
+    ///   callbacks throw.
+    package func forEach(
+        from start: ReplayStart = .sequence(1), kinds: Set<EventKind>? = nil,
+        candles: (UInt64, Timestamp, Candle) throws -> Bool,
+        others: (UInt64, EventRecord) throws -> Bool
+    ) throws {
         var mask = [Bool](repeating: kinds == nil, count: 256)
         for k in kinds ?? [] { mask[Int(k.rawValue)] = true }
         let directory = self.directory
@@ -54,14 +75,20 @@ package struct EventLogReader {
             first = 1
             notBefore = t
         }
-        // Walk each batch's records here: `varint(length) body`, recordCount times.
+        // Candles decode in place, record after record. Behind a pointer rather than in a local the
+        // walk captures: a captured variable passed `inout` costs a dynamic exclusivity check per record.
+        let candle = UnsafeMutablePointer<Candle>.allocate(capacity: 1)
+        candle.initialize(to: .placeholder)
+        defer { candle.deallocate() }  // Candle is plain data: nothing to deinitialize
+        // Walk each batch's records here: `varint(length) body`, recordCount times. The loader
+        // has already checked the framing, so the reads below cannot fail on a good batch.
         func walk(_ header: BatchHeader, _ raw: UnsafeRawBufferPointer) throws -> Bool {
             var r = ByteReader(raw)
-            var sequence = header.baseSequence
+            var sequence = header.baseSequence &- 1
             for _ in 0..<header.recordCount {
                 let n = try r.readCount("record length", limit: raw.count)
                 let bytes = try r.readSlice(n, "record body")
-                defer { sequence += 1 }
+                sequence &+= 1
                 guard sequence >= first else { continue }
                 if let start = notBefore {
                     // Before the start point every record's time counts, whatever its kind.
@@ -75,13 +102,23 @@ package struct EventLogReader {
                     notBefore = nil
                 }
                 guard !bytes.isEmpty, mask[Int(bytes[0])] else { continue }
+                let time: Timestamp?
+                do {
+                    time = try EventCodec.decodeCandle(bytes, into: &candle.pointee)
+                } catch {
+                    throw StoreError(directory: directory, sequence: sequence, cause: error)
+                }
+                if let time {
+                    if try !candles(sequence, time, candle.pointee) { return false }
+                    continue
+                }
                 let record: EventRecord
                 do {
                     record = try EventCodec.decode(bytes)
                 } catch {
                     throw StoreError(directory: directory, sequence: sequence, cause: error)
                 }
-                if try !body(sequence, record) { return false }
+                if try !others(sequence, record) { return false }
             }
             return true
         }

@@ -18,6 +18,26 @@ import Testing
             #expect(CRC32C.checksum(Array(data[cut...]), continuing: a) == whole)
         }
     }
+
+    @Test func hardwareEqualsSoftware() {
+        // Every length 0...300 at every alignment 0...8, so the 8-byte loop and the byte tail
+        // both meet every remainder; on a CPU without the instruction both paths are software.
+        var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let data = (0..<320).map { _ -> UInt8 in
+            rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: rng >> 56)
+        }
+        data.withUnsafeBytes { all in
+            for start in 0...8 {
+                for count in 0...300 {
+                    let piece = UnsafeRawBufferPointer(rebasing: all[start..<(start + count)])
+                    let seed = UInt32(truncatingIfNeeded: count &* 2_654_435_761)
+                    #expect(
+                        CRC32C.checksum(piece, continuing: seed) == CRC32C.softwareChecksum(piece, continuing: seed))
+                }
+            }
+        }
+    }
 }
 
 @Suite struct VarintTests {
@@ -32,6 +52,35 @@ import Testing
                 #expect(try r.readVarUInt() == value)
                 #expect(r.isAtEnd)
             }
+        }
+    }
+
+    @Test func everyLengthWithAndWithoutPadding() throws {
+        // The reader has a one-byte path, a one-load path when 8 bytes are in reach, and a byte loop
+        // otherwise. Values of every length 1…10 must read the same through each, followed by
+        // nothing, by a few bytes, or by many.
+        var rng: UInt64 = 42
+        for bits in 0...64 {
+            for _ in 0..<8 {
+                rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let value = bits == 0 ? 0 : (rng >> UInt64(64 - bits)) | (1 << UInt64(bits - 1))
+                for padding in [0, 3, 9] {
+                    var w = ByteWriter()
+                    w.writeVarUInt(value)
+                    let length = w.count
+                    for _ in 0..<padding { w.writeUInt8(0xAB) }
+                    try w.bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+                        var r = ByteReader(raw)
+                        #expect(try r.readVarUInt() == value)
+                        #expect(r.offset == length)
+                    }
+                }
+            }
+        }
+        // Too long: eleven continuation bytes, with padding so the one-load path sees them first.
+        try ([UInt8](repeating: 0xFF, count: 11) + [0, 0, 0]).withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+            var r = ByteReader(raw)
+            #expect(throws: BinaryError.self) { try r.readVarUInt() }
         }
     }
 

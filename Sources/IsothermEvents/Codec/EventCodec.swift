@@ -268,13 +268,7 @@ package enum EventCodec {
         var r = ByteReader(body)
         let kindByte = try r.readUInt8("kind")
         // Candles are nearly every event of a replay: one comparison, then straight to their decoder.
-        if kindByte == EventKind.candle.rawValue && r.remaining > 0 && body[1] == 1 {
-            r.offset = 2
-            let time = try r.readTime()
-            let candle = try decodeCandle(&r)
-            guard r.isAtEnd else {
-                throw BinaryError(.trailingBytes, "\(r.remaining) bytes after a complete candle", offset: r.offset)
-            }
+        if let (time, candle) = try decodeCandle(body) {
             return EventRecord(time: time, event: .candle(candle))
         }
         guard let kind = EventKind(rawValue: kindByte) else {
@@ -297,6 +291,62 @@ package enum EventCodec {
             throw BinaryError(.trailingBytes, "\(r.remaining) bytes after a complete \(kind.name)", offset: r.offset)
         }
         return EventRecord(time: time, event: event)
+    }
+
+    /// Decodes a record if it is a current-version candle, the replay's hot path: no ``Event`` or
+    /// ``EventRecord`` is built, and the candle is written in place.
+    /// - Parameters:
+    ///   - body: one record.
+    ///   - candle: receives the candle; left unspecified when the result is nil or an error.
+    /// - Returns: the event time, or nil when the record is another kind or version (decode it with
+    ///   ``decode(_:)-(UnsafeRawBufferPointer)``).
+    /// - Throws: ``BinaryError`` for a malformed candle, as ``decode(_:)-(UnsafeRawBufferPointer)`` would.
+    @inline(__always)
+    package static func decodeCandle(_ body: UnsafeRawBufferPointer, into candle: inout Candle) throws(BinaryError)
+        -> Timestamp?
+    {
+        guard body.count >= 2, body[0] == EventKind.candle.rawValue, body[1] == EventKind.candle.currentVersion
+        else { return nil }
+        if let time = CandleFastPath.decode(body, into: &candle) { return time }
+        var r = ByteReader(body, offset: 2)  // unusual or bad: the checked decoder names the problem
+        let time = try r.readTime()
+        candle = try decodeCandle(&r)
+        guard r.isAtEnd else {
+            throw BinaryError(.trailingBytes, "\(r.remaining) bytes after a complete candle", offset: r.offset)
+        }
+        return time
+    }
+
+    /// Decodes a record if it is a current-version candle (see ``decodeCandle(_:into:)``).
+    /// - Returns: the event time and the candle, or nil when the record is another kind or version.
+    @inline(__always)
+    package static func decodeCandle(_ body: UnsafeRawBufferPointer) throws(BinaryError) -> (Timestamp, Candle)? {
+        var candle = Candle.placeholder
+        guard let time = try decodeCandle(body, into: &candle) else { return nil }
+        return (time, candle)
+    }
+
+    /// The checked decoder alone, without the fast path (for tests that compare the two).
+    package static func decodeCandleChecked(_ body: UnsafeRawBufferPointer) throws(BinaryError) -> (Timestamp, Candle)?
+    {
+        guard body.count >= 2, body[0] == EventKind.candle.rawValue, body[1] == EventKind.candle.currentVersion
+        else { return nil }
+        var r = ByteReader(body, offset: 2)
+        let time = try r.readTime()
+        let candle = try decodeCandle(&r)
+        guard r.isAtEnd else {
+            throw BinaryError(.trailingBytes, "\(r.remaining) bytes after a complete candle", offset: r.offset)
+        }
+        return (time, candle)
+    }
+
+    /// The fast path alone (for tests): the candle, or nil where it hands over to the checked decoder.
+    package static func decodeCandleFastPathOnly(_ body: UnsafeRawBufferPointer) -> (Timestamp, Candle)? {
+        var candle = Candle.placeholder
+        guard body.count >= 2, body[0] == EventKind.candle.rawValue, body[1] == EventKind.candle.currentVersion,
+            let time = CandleFastPath.decode(body, into: &candle)
+        else { return nil }
+        return (time, candle)
     }
 
     /// Decodes one record from an array.

@@ -88,6 +88,10 @@ package struct Candle: Hashable, Sendable {
         self.previousPrice = previousPrice
     }
 
+    /// A one-minute candle of the empty symbol with nothing present: storage for decoders to fill.
+    package static let placeholder = Candle(
+        ticker: Symbol(), yesBid: nil, yesAsk: nil, price: nil, volume: .zero, openInterest: .zero)
+
     /// The decoder's initializer: parts already checked, absent ones zero, `presence` as on the wire.
     init(
         ticker: Symbol, periodMinutes: UInt16, presence: UInt8, bid: OHLC, ask: OHLC, trade: OHLC, mean: Int32,
