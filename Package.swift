@@ -36,6 +36,8 @@ let package = Package(
             name: "IsothermStore", dependencies: ["IsothermLog", "IsothermEvents", "IsothermDigest"],
             swiftSettings: strictSettings),
         // Generated worlds: seeded, realistic event streams for demos, tests and benchmarks.
+        // Importers: NWS CLI/CF6, IEM, NCEI, Visual Crossing and Kalshi formats into events. No I/O.
+        .target(name: "IsothermImport", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .target(name: "IsothermWorld", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
@@ -57,6 +59,9 @@ let package = Package(
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermLogTests", dependencies: ["IsothermLog", "IsothermBinary"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermImportTests", dependencies: ["IsothermImport", "IsothermEvents"],
+            exclude: ["Samples"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermEventsTests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermStoreTests",

@@ -1,0 +1,247 @@
+import IsothermEvents
+
+/// Reads NWS CLI text products: old and new layouts (`301 PM` and `2:31 PM` times), tabs, CRLF,
+/// `MM` for missing, `R` and `E`/`(E)` flags, intraday and final reports, corrections, and files
+/// holding several products. Values are read by words, not fixed columns, because the column layout
+/// varies by office and software version while the order of the words does not.
+package enum NWSClimateReportParser {
+    /// Parses every CLI product in `text`.
+    /// - Parameters:
+    ///   - text: the file's contents.
+    ///   - source: the file name, for errors.
+    /// - Throws: ``ImportError`` naming the line for a product without a readable headline or
+    ///   temperature section, or an unreadable value; and when the text holds no CLI product at all.
+    package static func parse(_ text: String, source: String) throws(ImportError) -> [NWSClimateReport] {
+        let lines = TextLines(text).lines
+        var reports: [NWSClimateReport] = []
+        var start = 0
+        // Products end with "$$"; a file may hold several.
+        for i in lines.indices where lines[i].trimmingBlanks == "$$" || i == lines.count - 1 {
+            let chunk = start...i
+            start = i + 1
+            guard lines[chunk].contains(where: { $0.contains("CLIMATE SUMMARY") }) else { continue }
+            reports.append(try parseProduct(lines, chunk, source: source))
+        }
+        guard !reports.isEmpty else {
+            throw ImportError(source, field: "headline", "no \"...THE <STATION> CLIMATE SUMMARY FOR <DATE>...\" line")
+        }
+        return reports
+    }
+
+    private static func parseProduct(_ lines: [String], _ range: ClosedRange<Int>, source: String) throws(ImportError)
+        -> NWSClimateReport
+    {
+        func fail(_ i: Int?, _ field: String, _ message: String) -> ImportError {
+            ImportError(source, line: i.map { $0 + 1 }, field: field, message)
+        }
+        var wmo: String?
+        var pil: String?
+        var issuedText: String?
+        var headline: (index: Int, station: String, date: LocalDate, correction: Bool)?
+        var validAsOf: String?
+        var reportHeaderCorrection = false
+        var temperatureAt: Int?
+
+        for i in range {
+            let line = lines[i].trimmingBlanks
+            if wmo == nil, isWMOHeading(line) {
+                wmo = line
+                continue
+            }
+            if pil == nil, line.count == 6, line.hasPrefix("CLI"), line.allSatisfy({ $0.isUppercase || $0.isNumber }) {
+                pil = line
+                continue
+            }
+            if line.hasPrefix("CLIMATE REPORT"), line.contains("CORRECTION") { reportHeaderCorrection = true }
+            if issuedText == nil, headline == nil, issuanceInstant(line) != nil || looksLikeIssuance(line) {
+                issuedText = line
+                continue
+            }
+            if headline == nil, line.contains("CLIMATE SUMMARY") {
+                var text = line
+                if !text.dropFirst(3).contains("..."), i + 1 <= range.upperBound {  // wrapped headline
+                    text += " " + lines[i + 1].trimmingBlanks
+                }
+                guard let parsed = parseHeadline(text) else {
+                    throw fail(i, "headline", "cannot read the station and date in \"\(line)\"")
+                }
+                headline = (i, parsed.station, parsed.date, parsed.correction)
+                continue
+            }
+            if validAsOf == nil, line.hasPrefix("VALID"), line.contains("AS OF") {
+                validAsOf = line
+                continue
+            }
+            if temperatureAt == nil, headline != nil, line.hasPrefix("TEMPERATURE") { temperatureAt = i }
+        }
+        guard let headline else { throw fail(range.lowerBound, "headline", "no climate summary headline") }
+        guard let temperatureAt else {
+            throw fail(headline.index, "TEMPERATURE", "no temperature section after the headline")
+        }
+
+        // The temperature section: a day label, then MAXIMUM and MINIMUM lines (a morning report may
+        // have only the minimum so far), until the next section.
+        var dayLabel: String?
+        var maximum: NWSClimateReport.Reading??
+        var minimum: NWSClimateReport.Reading??
+        var i = temperatureAt + 1
+        while i <= range.upperBound {
+            let words = TextLines.words(lines[i])
+            if let first = words.first, sectionHeaders.contains(String(first)) || first.hasPrefix("..") || first == "$$"
+            {
+                break
+            }
+            if words.count == 1, words[0] == "YESTERDAY" || words[0] == "TODAY" {
+                if dayLabel == nil { dayLabel = String(words[0]) }
+            } else if words.first == "MAXIMUM", maximum == nil {
+                maximum = try reading(words.dropFirst(), line: i, field: "MAXIMUM", source: source)
+            } else if words.first == "MINIMUM", minimum == nil {
+                minimum = try reading(words.dropFirst(), line: i, field: "MINIMUM", source: source)
+            }
+            i += 1
+        }
+        guard maximum != nil || minimum != nil else {
+            throw fail(temperatureAt, "TEMPERATURE", "neither a MAXIMUM nor a MINIMUM line in the temperature section")
+        }
+
+        let correction =
+            headline.correction || reportHeaderCorrection
+            || (wmo.map { TextLines.words($0).last.map { $0.count == 3 && $0.hasPrefix("CC") } ?? false } ?? false)
+        return NWSClimateReport(
+            wmoHeading: wmo, pil: pil ?? "CLI???", stationName: headline.station, climateDate: headline.date,
+            issuedText: issuedText, issuedAt: issuedText.flatMap(issuanceInstant), validAsOf: validAsOf,
+            dayLabel: dayLabel, isCorrection: correction, maximum: maximum ?? nil, minimum: minimum ?? nil)
+    }
+
+    /// First words of the sections after the temperature section.
+    static let sectionHeaders: Set<String> = [
+        "PRECIPITATION", "SNOWFALL", "DEGREE", "WIND", "SKY", "WEATHER", "RELATIVE", "SUNRISE", "HEATING", "COOLING",
+    ]
+
+    /// `CDUS41 KOKX 030616` with an optional `CCA`/`RRA`/`AAA` suffix.
+    static func isWMOHeading(_ line: String) -> Bool {
+        let w = TextLines.words(line)
+        guard w.count == 3 || w.count == 4 else { return false }
+        return w[0].count == 6 && w[0].prefix(4).allSatisfy(\.isLetter) && w[0].suffix(2).allSatisfy(\.isNumber)
+            && w[1].count == 4 && w[1].allSatisfy(\.isLetter) && w[2].count == 6 && w[2].allSatisfy(\.isNumber)
+    }
+
+    /// `...THE CENTRAL PARK NY CLIMATE SUMMARY FOR JANUARY 2 2013...` (also `FROM`, three-letter
+    /// months, and `CORRECTION` before the closing dots).
+    static func parseHeadline(_ line: String) -> (station: String, date: LocalDate, correction: Bool)? {
+        guard let the = line.range(of: "...THE "), let summary = line.range(of: " CLIMATE SUMMARY ") else {
+            return nil
+        }
+        let station = String(line[the.upperBound..<summary.lowerBound]).trimmingBlanks
+        var rest = TextLines.words(line[summary.upperBound...].replacingOccurrences(of: ".", with: " "))
+        guard let first = rest.first, first == "FOR" || first == "FROM" else { return nil }
+        rest.removeFirst()
+        let correction = rest.contains("CORRECTION")
+        guard rest.count >= 3, let month = MonthName.number(rest[0]), let day = Int(rest[1]), let year = Int(rest[2]),
+            let date = LocalDate(year: year, month: month, day: day)
+        else { return nil }
+        return (station, date, correction)
+    }
+
+    /// Reads `33  301 PM …`, `R 99 …`, `-12R 645 AM …`, `58(E) 1159 PM …`, `77 E 355 PM …`, `MM …`.
+    /// - Returns: nil for a missing (`MM`) value.
+    static func reading(_ words: ArraySlice<Substring>, line: Int, field: String, source: String) throws(ImportError)
+        -> NWSClimateReport.Reading?
+    {
+        var w = Array(words)
+        var isRecord = false
+        var isEstimated = false
+        if w.first == "R" {
+            isRecord = true
+            w.removeFirst()
+        }
+        guard var value = w.first.map(String.init) else {
+            throw ImportError(source, line: line + 1, field: field, "no observed value")
+        }
+        w.removeFirst()
+        if value == "MM" { return nil }
+        for (suffix, isFlagRecord) in [("(E)", false), ("(R)", true), ("E", false), ("R", true)]
+        where value.hasSuffix(suffix) && value.count > suffix.count {
+            value.removeLast(suffix.count)
+            if isFlagRecord { isRecord = true } else { isEstimated = true }
+        }
+        guard let fahrenheit = Int(value), fahrenheit > -150, fahrenheit < 150 else {
+            throw ImportError(source, line: line + 1, field: field, "observed value \"\(value)\" is not whole °F")
+        }
+        if let flag = w.first, flag == "E" || flag == "R" || flag == "(E)" || flag == "(R)" {
+            if flag.contains("E") { isEstimated = true } else { isRecord = true }
+            w.removeFirst()
+        }
+        var time: String?
+        if w.count >= 2, w[1] == "AM" || w[1] == "PM" {
+            let digits = w[0].filter { $0 != ":" }
+            if digits.count >= 3, digits.count <= 4, digits.allSatisfy(\.isNumber) { time = "\(w[0]) \(w[1])" }
+        }
+        return NWSClimateReport.Reading(
+            fahrenheit: fahrenheit, isRecord: isRecord, isEstimated: isEstimated, time: time)
+    }
+
+    /// UTC offsets, in hours, of the zone abbreviations NWS offices print.
+    static let zoneOffsets: [String: Int] = [
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9,
+        "AKDT": -8, "HST": -10, "SST": -11, "CHST": 10, "AST": -4, "UTC": 0, "GMT": 0,
+    ]
+
+    /// `116 AM EST THU JAN 3 2013` shaped, whatever the zone.
+    static func looksLikeIssuance(_ line: String) -> Bool {
+        let w = TextLines.words(line)
+        return w.count == 7 && w[0].allSatisfy(\.isNumber) && (w[1] == "AM" || w[1] == "PM")
+            && MonthName.number(w[4]) != nil && Int(w[6]) != nil
+    }
+
+    /// The instant of an issuance line `116 AM EST THU JAN 3 2013`, or nil.
+    static func issuanceInstant(_ line: String) -> Timestamp? {
+        let w = TextLines.words(line)
+        guard w.count == 7, let hhmm = Int(w[0]), w[0].count <= 4, w[1] == "AM" || w[1] == "PM",
+            let offset = zoneOffsets[String(w[2])], let month = MonthName.number(w[4]), let day = Int(w[5]),
+            let year = Int(w[6]), let date = LocalDate(year: year, month: month, day: day)
+        else { return nil }
+        let hour12 = hhmm / 100
+        let minute = hhmm % 100
+        guard hour12 >= 1 && hour12 <= 12 && minute < 60 else { return nil }
+        let hour = hour12 % 12 + (w[1] == "PM" ? 12 : 0)
+        let localSeconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60)
+        return Timestamp(seconds: localSeconds - Int64(offset * 3600))
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces.
+    var trimmingBlanks: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+
+    /// Every occurrence of `target` replaced (no Foundation).
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return String(self) }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// The first range of `target` (no Foundation).
+    func range(of target: String) -> Range<Index>? {
+        let t = Array(target.utf8)
+        let u = Array(utf8)
+        guard !t.isEmpty, t.count <= u.count else { return nil }
+        for start in 0...(u.count - t.count) where u[start..<(start + t.count)].elementsEqual(t) {
+            let lower = utf8.index(startIndex, offsetBy: start)
+            let upper = utf8.index(lower, offsetBy: t.count)
+            return lower..<upper
+        }
+        return nil
+    }
+}
