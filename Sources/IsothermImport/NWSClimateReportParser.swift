@@ -20,7 +20,7 @@ package enum NWSClimateReportParser {
             let chunk = start...i
             start = i + 1
             guard lines[chunk].contains(where: { $0.contains("CLIMATE SUMMARY") }) else { continue }
-            reports.append(try parseProduct(lines, chunk, source: source))
+            reports += try parseProduct(lines, chunk, source: source)
         }
         guard !reports.isEmpty else {
             throw ImportError(source, field: "headline", "no \"...THE <STATION> CLIMATE SUMMARY FOR <DATE>...\" line")
@@ -28,55 +28,77 @@ package enum NWSClimateReportParser {
         return reports
     }
 
+    /// One product: the shared heading (WMO line, product id, issuance), then one or more station
+    /// summaries, each from its headline to the next (Anchorage and Houston put several in one product).
     private static func parseProduct(_ lines: [String], _ range: ClosedRange<Int>, source: String) throws(ImportError)
-        -> NWSClimateReport
+        -> [NWSClimateReport]
     {
-        func fail(_ i: Int?, _ field: String, _ message: String) -> ImportError {
-            ImportError(source, line: i.map { $0 + 1 }, field: field, message)
+        let headlines = range.filter { lines[$0].contains("CLIMATE SUMMARY") && lines[$0].contains("...THE ") }
+        guard let firstHeadline = headlines.first else {
+            throw ImportError(source, line: range.lowerBound + 1, field: "headline", "no climate summary headline")
         }
         var wmo: String?
         var pil: String?
         var issuedText: String?
-        var headline: (index: Int, station: String, date: LocalDate, correction: Bool)?
-        var validAsOf: String?
-        var reportHeaderCorrection = false
-        var temperatureAt: Int?
-
-        for i in range {
+        var headerCorrection = false
+        for i in range.lowerBound..<firstHeadline {
             let line = lines[i].trimmingBlanks
             if wmo == nil, isWMOHeading(line) {
                 wmo = line
-                continue
-            }
-            if pil == nil, line.count == 6, line.hasPrefix("CLI"), line.allSatisfy({ $0.isUppercase || $0.isNumber }) {
+            } else if pil == nil, line.count == 6, line.hasPrefix("CLI"),
+                line.allSatisfy({ $0.isUppercase || $0.isNumber })
+            {
                 pil = line
-                continue
-            }
-            if line.hasPrefix("CLIMATE REPORT"), line.contains("CORRECTION") { reportHeaderCorrection = true }
-            if issuedText == nil, headline == nil, issuanceInstant(line) != nil || looksLikeIssuance(line) {
+            } else if line.hasPrefix("CLIMATE REPORT"), line.contains("CORRECTION") {
+                headerCorrection = true
+            } else if issuedText == nil, issuanceInstant(line) != nil || looksLikeIssuance(line) {
                 issuedText = line
-                continue
             }
-            if headline == nil, line.contains("CLIMATE SUMMARY") {
-                var text = line
-                if !text.dropFirst(3).contains("..."), i + 1 <= range.upperBound {  // wrapped headline
-                    text += " " + lines[i + 1].trimmingBlanks
-                }
-                guard let parsed = parseHeadline(text) else {
-                    throw fail(i, "headline", "cannot read the station and date in \"\(line)\"")
-                }
-                headline = (i, parsed.station, parsed.date, parsed.correction)
-                continue
-            }
-            if validAsOf == nil, line.hasPrefix("VALID"), line.contains("AS OF") {
-                validAsOf = line
-                continue
-            }
-            if temperatureAt == nil, headline != nil, line.hasPrefix("TEMPERATURE") { temperatureAt = i }
         }
-        guard let headline else { throw fail(range.lowerBound, "headline", "no climate summary headline") }
+        if let bbb = wmo.flatMap({ TextLines.words($0).dropFirst(3).first }), bbb.count == 3, bbb.hasPrefix("CC") {
+            headerCorrection = true  // CCA, CCB…: a corrected product; RRA (a delayed one) is not
+        }
+        var reports: [NWSClimateReport] = []
+        for (k, headlineAt) in headlines.enumerated() {
+            let end = k + 1 < headlines.count ? headlines[k + 1] - 1 : range.upperBound
+            var report = try parseSummary(lines, headlineAt...end, source: source)
+            report.wmoHeading = wmo
+            report.pil = pil ?? "CLI???"
+            report.issuedText = issuedText
+            report.issuedAt = issuedText.flatMap(issuanceInstant)
+            report.isCorrection = report.isCorrection || headerCorrection
+            reports.append(report)
+        }
+        return reports
+    }
+
+    /// One station's summary: headline, an optional `VALID … AS OF` line, and the temperature section.
+    private static func parseSummary(_ lines: [String], _ range: ClosedRange<Int>, source: String) throws(ImportError)
+        -> NWSClimateReport
+    {
+        func fail(_ i: Int, _ field: String, _ message: String) -> ImportError {
+            ImportError(source, line: i + 1, field: field, message)
+        }
+        let headlineAt = range.lowerBound
+        var text = lines[headlineAt].trimmingBlanks
+        if !text.dropFirst(3).contains("..."), headlineAt + 1 <= range.upperBound {  // wrapped headline
+            text += " " + lines[headlineAt + 1].trimmingBlanks
+        }
+        guard let headline = parseHeadline(text) else {
+            throw fail(
+                headlineAt, "headline", "cannot read the station and date in \"\(lines[headlineAt].trimmingBlanks)\"")
+        }
+        var validAsOf: String?
+        var temperatureAt: Int?
+        for i in range {
+            let line = lines[i].trimmingBlanks
+            if validAsOf == nil, temperatureAt == nil, line.hasPrefix("VALID"), line.contains("AS OF") {
+                validAsOf = line
+            }
+            if temperatureAt == nil, line.hasPrefix("TEMPERATURE") { temperatureAt = i }
+        }
         guard let temperatureAt else {
-            throw fail(headline.index, "TEMPERATURE", "no temperature section after the headline")
+            throw fail(headlineAt, "TEMPERATURE", "no temperature section after the headline")
         }
 
         // The temperature section: a day label, then MAXIMUM and MINIMUM lines (a morning report may
@@ -103,14 +125,10 @@ package enum NWSClimateReportParser {
         guard maximum != nil || minimum != nil else {
             throw fail(temperatureAt, "TEMPERATURE", "neither a MAXIMUM nor a MINIMUM line in the temperature section")
         }
-
-        let correction =
-            headline.correction || reportHeaderCorrection
-            || (wmo.map { TextLines.words($0).last.map { $0.count == 3 && $0.hasPrefix("CC") } ?? false } ?? false)
         return NWSClimateReport(
-            wmoHeading: wmo, pil: pil ?? "CLI???", stationName: headline.station, climateDate: headline.date,
-            issuedText: issuedText, issuedAt: issuedText.flatMap(issuanceInstant), validAsOf: validAsOf,
-            dayLabel: dayLabel, isCorrection: correction, maximum: maximum ?? nil, minimum: minimum ?? nil)
+            wmoHeading: nil, pil: "", stationName: headline.station, climateDate: headline.date, issuedText: nil,
+            issuedAt: nil, validAsOf: validAsOf, dayLabel: dayLabel, isCorrection: headline.correction,
+            maximum: maximum ?? nil, minimum: minimum ?? nil)
     }
 
     /// First words of the sections after the temperature section.

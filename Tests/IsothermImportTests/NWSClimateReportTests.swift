@@ -90,7 +90,7 @@ struct NWSClimateReportTests {
     @Test("every CLI sample reads as a person reads it", arguments: rows)
     func sample(_ row: Row) throws {
         let reports = try NWSClimateReportParser.parse(try SampleFiles.text("nws-cli/" + row.file), source: row.file)
-        #expect(reports.count == 1)
+        #expect(reports.count == (["CLIANC.txt": 6, "CLIHOU.txt": 2][row.file] ?? 1))
         let r = try #require(reports.first)
         #expect(r.pil == "CLI" + row.file.dropFirst(3).prefix(3))
         #expect(r.climateDate == LocalDate(iso8601: row.date))
@@ -138,6 +138,25 @@ struct NWSClimateReportTests {
         #expect(try first("CLICVG_tab.txt").maximum?.fahrenheit == 81)
         #expect(try first("CLIFMY.txt").maximum == nil)  // a 7 AM report: only the minimum so far
         #expect(try first("CLIFMY.txt").settlement(city: Symbol("FMY")!) == nil)
+    }
+
+    @Test("several stations in one product: each its own report, sharing the heading")
+    func severalStations() throws {
+        let houston = try NWSClimateReportParser.parse(try SampleFiles.text("nws-cli/CLIHOU.txt"), source: "CLIHOU.txt")
+        #expect(houston.map(\.stationName) == ["HOUSTON INTERCONTINENTAL", "HOUSTON/HOBBY AIRPORT"])
+        #expect(houston.map { $0.maximum?.fahrenheit } == [80, 79])
+        #expect(houston.map { $0.minimum?.fahrenheit } == [61, 62])
+        #expect(houston[1].maximum?.time == "200 PM")
+        #expect(houston[1].issuedAt == houston[0].issuedAt && houston[1].pil == "CLIHOU")
+        let anchorage = try NWSClimateReportParser.parse(
+            try SampleFiles.text("nws-cli/CLIANC.txt"), source: "CLIANC.txt")
+        #expect(
+            anchorage.map(\.stationName) == [
+                "ANCHORAGE AK", "KING SALMON", "KODIAK", "BETHEL", "SAINT PAUL ISLAND", "COLD BAY",
+            ])
+        #expect(anchorage.map { $0.maximum?.fahrenheit } == [23, 22, 31, 10, 29, 33])
+        #expect(anchorage.map { $0.minimum?.fahrenheit } == [12, 9, 22, -3, 21, 23])
+        #expect(anchorage.allSatisfy { $0.climateDate == LocalDate(year: 2017, month: 3, day: 14) && $0.isFinal })
     }
 
     @Test("CRLF line ends read the same as LF")
