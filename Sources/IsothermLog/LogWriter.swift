@@ -71,7 +71,18 @@ package final class LogWriter {
         try FileSystem.makeDirectories(directory)
         let lockPath = LogDirectory.join(directory, LogDirectory.lockName)
         let lock = try LogFile.open(lockPath, O_RDWR | O_CREAT)
-        guard try lock.tryLockExclusive() else {
+        // A process that forks (to run a tool, say) while a writer holds the lock keeps a copy of the
+        // descriptor, and so the lock, until its child execs and drops it, microseconds to a few
+        // milliseconds later. Retry for up to 250 ms before calling the log locked; a real second
+        // writer holds it far longer.
+        var acquired = try lock.tryLockExclusive()
+        var waitedMillis = 0
+        while !acquired && waitedMillis < 250 {
+            usleep(5_000)
+            waitedMillis += 5
+            acquired = try lock.tryLockExclusive()
+        }
+        guard acquired else {
             throw LogError(.locked, "another writer holds \(lockPath)", path: directory)
         }
         self.lock = lock
