@@ -87,19 +87,27 @@ public struct ByteReader {
         // Two to eight bytes (prices, times, open interest) with eight bytes in reach: one load, no loop.
         if _fastPath(base.count - offset >= 8) {
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            let stops = ~word & 0x8080_8080_8080_8080  // the high bit of each byte that ends the varint
-            if _fastPath(stops != 0) {
-                let bits = stops.trailingZeroBitCount + 1  // 8 × length
-                offset += bits >> 3
-                return Self.compactGroups(word & (bits == 64 ? ~0 : (1 << UInt64(bits)) &- 1))
+            if let (value, length) = Self.varint(inWord: word) {
+                offset += length
+                return value
             }
         }
         return try readVarUIntSlow(what)
     }
 
+    /// Decodes a varint of up to eight bytes from the eight bytes loaded little-endian in `word`.
+    /// - Returns: the value and its length in bytes, or nil when the varint runs past eight bytes.
+    @inlinable @inline(__always)
+    public static func varint(inWord word: UInt64) -> (value: UInt64, length: Int)? {
+        let stops = ~word & 0x8080_8080_8080_8080  // the high bit of each byte that ends the varint
+        guard _fastPath(stops != 0) else { return nil }
+        let bits = stops.trailingZeroBitCount + 1  // 8 × length
+        return (compactGroups(word & (bits == 64 ? ~0 : (1 << UInt64(bits)) &- 1)), bits >> 3)
+    }
+
     /// Packs the 7-bit groups of up to eight varint bytes (continuation bits still set) into one value.
     @inlinable @inline(__always)
-    public static func compactGroups(_ word: UInt64) -> UInt64 {
+    static func compactGroups(_ word: UInt64) -> UInt64 {
         var x = word & 0x7F7F_7F7F_7F7F_7F7F
         x = (x & 0x007F_007F_007F_007F) | ((x & 0x7F00_7F00_7F00_7F00) >> 1)  // 14 bits per 16
         x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x3FFF_0000_3FFF_0000) >> 2)  // 28 bits per 32

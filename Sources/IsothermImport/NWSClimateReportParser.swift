@@ -51,7 +51,7 @@ package enum NWSClimateReportParser {
                 pil = line
             } else if line.hasPrefix("CLIMATE REPORT"), line.contains("CORRECTION") {
                 headerCorrection = true
-            } else if issuedText == nil, issuanceInstant(line) != nil || looksLikeIssuance(line) {
+            } else if issuedText == nil, looksLikeIssuance(line) {
                 issuedText = line
             }
         }

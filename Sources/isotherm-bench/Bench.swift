@@ -42,22 +42,31 @@ struct Bench {
 
     static func replayOnly(_ directory: String) throws {
         for _ in 0..<5 {
-            var sum: Int64 = 0
-            var count = 0
             var watch = Stopwatch()
-            try EventLogReader(directory: directory).forEach(
-                candles: { _, _, c in
-                    sum &+= c.volume.hundredths &+ (c.yesBid?.close.micros ?? 0)
-                    count += 1
-                    return true
-                },
-                others: { _, _ in
-                    count += 1
-                    return true
-                })
+            let (count, sum) = try replay(directory)
             let seconds = watch.lap()
             print("replay \(count) events: \(rate(count, seconds)) events/s (checksum \(sum))")
         }
+    }
+
+    /// Replays a log through the candle fast path, summing two fields so nothing is optimised away.
+    /// - Parameter every262144: called every 262,144 candles (for memory samples).
+    /// - Returns: the events read and the sum.
+    static func replay(_ directory: String, every262144: () -> Void = {}) throws -> (count: Int, sum: Int64) {
+        var sum: Int64 = 0
+        var count = 0
+        try EventLogReader(directory: directory).forEach(
+            candles: { _, _, c in
+                sum &+= c.volume.hundredths &+ (c.yesBid?.close.micros ?? 0)
+                count += 1
+                if count & 0x3FFFF == 0 { every262144() }
+                return true
+            },
+            others: { _, _ in
+                count += 1
+                return true
+            })
+        return (count, sum)
     }
 
     func run(json: Bool) throws {
@@ -115,20 +124,8 @@ struct Bench {
         var checksum: Int64 = 0
         var rss = RSSSampler()
         for round in 0..<3 {
-            var sum: Int64 = 0
-            var count = 0
             watch = Stopwatch()
-            try EventLogReader(directory: logNone).forEach(
-                candles: { _, _, c in
-                    sum &+= c.volume.hundredths &+ (c.yesBid?.close.micros ?? 0)
-                    count += 1
-                    if round == 0 && count & 0x3FFFF == 0 { rss.sample() }
-                    return true
-                },
-                others: { _, _ in
-                    count += 1
-                    return true
-                })
+            let (count, sum) = try Bench.replay(logNone, every262144: { if round == 0 { rss.sample() } })
             replayBest = min(replayBest, watch.lap())
             precondition(count == n, "replayed \(count) of \(n)")
             checksum = sum

@@ -20,7 +20,7 @@ enum CandleFastPath {
         // Event time: only the minute tag, which is what candles carry.
         let t = c.varint()
         guard c.ok, t & 3 == 0 else { return nil }
-        let (nanos, overflow) = Cursor.unzigzag(t >> 2).multipliedReportingOverflow(by: Timestamp.nanosPerMinute)
+        let (nanos, overflow) = unzigzag(t >> 2).multipliedReportingOverflow(by: Timestamp.nanosPerMinute)
         guard !overflow else { return nil }
 
         c.i += 4  // market key: derived from the ticker; the batch CRC protects both
@@ -66,9 +66,6 @@ enum CandleFastPath {
             self.i = i
         }
 
-        @inline(__always)
-        static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1))) }
-
         /// A varint of up to 8 bytes: one load when 8 bytes are in reach, else byte by byte.
         @inline(__always)
         mutating func varint() -> UInt64 {
@@ -78,14 +75,12 @@ enum CandleFastPath {
                     i += 1
                     return word & 0x7F
                 }
-                let stops = ~word & 0x8080_8080_8080_8080
-                guard stops != 0 else {
+                guard let (value, length) = ByteReader.varint(inWord: word) else {
                     ok = false
                     return 0
                 }
-                let bits = stops.trailingZeroBitCount + 1
-                i += bits >> 3
-                return ByteReader.compactGroups(word & (bits == 64 ? ~0 : (1 << UInt64(bits)) &- 1))
+                i += length
+                return value
             }
             var value: UInt64 = 0
             var shift: UInt64 = 0
@@ -104,7 +99,7 @@ enum CandleFastPath {
         @inline(__always)
         mutating func tagged(_ unit: Int64) -> Int64 {
             let u = varint()
-            let v = Cursor.unzigzag(u >> 1)
+            let v = unzigzag(u >> 1)
             if u & 1 != 0 { return v }
             let (scaled, overflow) = v.multipliedReportingOverflow(by: unit)
             if overflow { ok = false }
@@ -130,9 +125,9 @@ enum CandleFastPath {
                     // Three bytes with no continuation bit and the whole-unit tag (bit 0 clear).
                     if deltas & 0x0081_8181 == 0 {
                         let u = openBytes == 1 ? word & 0x7F : (word & 0x7F) | ((word >> 1) & 0x3F80)
-                        let open = u & 1 == 0 ? Cursor.unzigzag(u >> 1) &* 10_000 : Cursor.unzigzag(u >> 1)
+                        let open = u & 1 == 0 ? unzigzag(u >> 1) &* 10_000 : unzigzag(u >> 1)
                         @inline(__always)
-                        func delta(_ b: UInt64) -> Int64 { Cursor.unzigzag((b & 0x7F) >> 1) &* 10_000 }
+                        func delta(_ b: UInt64) -> Int64 { unzigzag((b & 0x7F) >> 1) &* 10_000 }
                         let high = open &+ delta(deltas)
                         let low = open &+ delta(deltas >> 8)
                         let close = open &+ delta(deltas >> 16)
@@ -161,8 +156,6 @@ extension Symbol {
     /// guarantees `count` rounded up to 8 bytes are readable. Nil unless every byte is printable ASCII.
     @inline(__always)
     init?(words bytes: UnsafeRawPointer, count: Int) {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var bad: UInt64 = 0
         // Word k of the symbol, with its bytes past `count` zeroed and checked into `bad`.
         @inline(__always)
@@ -170,14 +163,8 @@ extension Symbol {
             let left = count - 8 * k
             guard left > 0 else { return 0 }
             var w = bytes.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)
-            var keep = highs
-            if left < 8 {
-                w &= (1 << UInt64(8 * left)) &- 1
-                keep = highs >> UInt64(8 * (8 - left))
-            }
-            let below = (w &- ones &* 0x21) & ~w  // high bit where a byte < 0x21
-            let above = (w &+ ones) | w  // high bit where a byte > 0x7E
-            bad |= (below | above) & keep
+            if left < 8 { w &= (1 << UInt64(8 * left)) &- 1 }
+            bad |= Symbol.unprintableBytes(w, count: left)
             return w
         }
         var s = Symbol()

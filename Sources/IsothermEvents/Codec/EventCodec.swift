@@ -308,12 +308,9 @@ package enum EventCodec {
         guard body.count >= 2, body[0] == EventKind.candle.rawValue, body[1] == EventKind.candle.currentVersion
         else { return nil }
         if let time = CandleFastPath.decode(body, into: &candle) { return time }
-        var r = ByteReader(body, offset: 2)  // unusual or bad: the checked decoder names the problem
-        let time = try r.readTime()
-        candle = try decodeCandle(&r)
-        guard r.isAtEnd else {
-            throw BinaryError(.trailingBytes, "\(r.remaining) bytes after a complete candle", offset: r.offset)
-        }
+        // Unusual or bad: the checked decoder decodes it or names the problem.
+        guard let (time, checked) = try decodeCandleChecked(body) else { return nil }
+        candle = checked
         return time
     }
 
@@ -326,7 +323,7 @@ package enum EventCodec {
         return (time, candle)
     }
 
-    /// The checked decoder alone, without the fast path (for tests that compare the two).
+    /// The checked decoder alone, without the fast path (its fallback, and tests compare the two).
     package static func decodeCandleChecked(_ body: UnsafeRawBufferPointer) throws(BinaryError) -> (Timestamp, Candle)?
     {
         guard body.count >= 2, body[0] == EventKind.candle.rawValue, body[1] == EventKind.candle.currentVersion

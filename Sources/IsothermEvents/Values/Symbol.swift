@@ -43,24 +43,28 @@ package struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
         withUnsafeMutableBytes(of: &s) { dst in
             dst.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: n)
         }
-        // Per byte b: invalid iff b < 0x21 or b > 0x7E. Padding bytes past `n` are zero, so they
-        // are masked out of the check.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var bad: UInt64 = 0
         withUnsafeBytes(of: s) { raw in
             var i = 0
             while i < n {
-                let w = raw.load(fromByteOffset: i, as: UInt64.self)
-                let valid = n - i >= 8 ? highs : highs >> UInt64(8 * (8 - (n - i)))
-                let below = (w &- ones &* 0x21) & ~w  // high bit set where b < 0x21 (b < 0x80)
-                let above = (w &+ ones &* (0x7F - 0x7E)) | w  // high bit set where b > 0x7E
-                bad |= (below | above) & valid
+                bad |= Symbol.unprintableBytes(raw.load(fromByteOffset: i, as: UInt64.self), count: n - i)
                 i += 8
             }
         }
         guard bad == 0 else { return nil }
         self = s
+    }
+
+    /// Nonzero when one of the first `count` bytes of `w` (little-endian; all 8 when `count` ≥ 8) is
+    /// outside printable ASCII 0x21–0x7E. Bytes past `count` are ignored.
+    @inline(__always)
+    static func unprintableBytes(_ w: UInt64, count: Int) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let keep = count >= 8 ? highs : highs >> UInt64(8 * (8 - count))
+        let below = (w &- ones &* 0x21) & ~w  // high bit set where b < 0x21 (b < 0x80)
+        let above = (w &+ ones) | w  // high bit set where b > 0x7E
+        return (below | above) & keep
     }
 
     /// True if `bytes` can be a symbol: 1…48 bytes of printable ASCII.
