@@ -67,6 +67,10 @@ let package = Package(
             name: "IsothermStoreTests",
             dependencies: ["IsothermStore", "IsothermEvents", "IsothermLog", "IsothermWorld"],
             swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermWorldTests",
+            dependencies: ["IsothermWorld", "IsothermEvents", "IsothermStore", "IsothermLog", "IsothermDigest"],
+            swiftSettings: strictSettings),
         .testTarget(name: "IsothermCLITests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermSystemTests", dependencies: ["IsothermDigest", "IsothermPostgres"],

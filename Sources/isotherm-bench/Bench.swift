@@ -15,12 +15,15 @@ struct Bench {
         var days = 60
         var dir = "/tmp/isotherm-bench"
         var json = false
+        var world = false
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
             case "--days": days = Int(args.popFirst() ?? "") ?? days
             case "--dir": dir = args.popFirst() ?? dir
             case "--json": json = true
+            case "--world":  // world generation rate: isotherm-bench --world [--days 365]
+                world = true
             case "--replay":  // replay an existing log five times: for profiling the read path alone
                 try replayOnly(args.popFirst() ?? "")
                 return
@@ -34,7 +37,46 @@ struct Bench {
                 exit(64)
             }
         }
+        if world {
+            try worldRate(days: CommandLine.arguments.contains("--days") ? days : 365, dir: dir)
+            return
+        }
         try Bench(days: days, dir: dir).run(json: json)
+    }
+
+    /// Generation rate of the world generator over `days` of the seven cities, on one core: first the
+    /// events alone, then generating and appending to one log per city (no sync).
+    static func worldRate(days: Int, dir: String) throws {
+        removeTree(dir)
+        mkdir(dir, 0o755)
+        let start = LocalDate(iso8601: "2025-01-01")!
+        let end = start.advanced(by: Int32(days - 1))
+        var watch = Stopwatch()
+        var events = 0
+        var checksum: Int64 = 0
+        for city in WorldCity.kxhigh {
+            var world = CityWorld(city: city, seed: 1, start: start, end: end)
+            while let r = world.next() {
+                events += 1
+                checksum &+= r.time.nanos
+            }
+        }
+        let generateSeconds = watch.lap()
+        var written = 0
+        for city in WorldCity.kxhigh {
+            var world = CityWorld(city: city, seed: 1, start: start, end: end)
+            let w = try EventLogWriter(directory: dir + "/" + city.code)
+            while let r = world.next() {
+                try w.append(r)
+                written += 1
+            }
+            try w.close()
+        }
+        let writeSeconds = watch.lap()
+        precondition(written == events)
+        print("world: \(days) days × 7 cities = \(events) events (checksum \(checksum))")
+        print("  generate only        \(rate(events, generateSeconds))   (\(fmt(generateSeconds, 2)) s, one core)")
+        print("  generate + append    \(rate(events, writeSeconds))   (\(fmt(writeSeconds, 2)) s, one core)")
     }
 
     let days: Int

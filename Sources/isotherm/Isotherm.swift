@@ -14,6 +14,7 @@ struct Isotherm: ParsableCommand {
             one takes its path.
 
             Start here:
+              isotherm generate --out world   a realistic month of the 7 cities, one log each
               isotherm demo                   write a month of markets, replay, verify
               isotherm log inspect LOG        segments, batches, counts, compression
               isotherm log cat LOG --limit 5  events as JSON lines
@@ -23,7 +24,7 @@ struct Isotherm: ParsableCommand {
             I/O, locked log); 64 usage error.
             """,
         version: version,
-        subcommands: [LogCommand.self, DemoCommand.self, VersionCommand.self]
+        subcommands: [GenerateCommand.self, LogCommand.self, DemoCommand.self, VersionCommand.self]
     )
 }
 
