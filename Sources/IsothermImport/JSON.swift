@@ -223,7 +223,10 @@ package struct JSONParser {
         let intStart = i
         let n = digits(&self)
         guard n > 0 else { throw error("a number needs digits after '-'") }
-        if n > 1 && bytes[intStart] == UInt8(ascii: "0") { throw error("a number may not start with 0") }
+        if n > 1 && bytes[intStart] == UInt8(ascii: "0") {
+            i = intStart
+            throw error("a number may not start with 0")
+        }
         if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
             i += 1
             guard digits(&self) > 0 else { throw error("a number needs digits after '.'") }

@@ -1,0 +1,42 @@
+package import IsothermEvents
+
+/// Exact conversions from the temperature text the weather services send to ``Temperature`` (tenths
+/// of °F). Nothing goes through `Double`: the text is read as a scaled integer and rounded once, half
+/// away from zero, to the tenth.
+package enum TemperatureText {
+    /// `"47.8"`, `"71.00"`, `"-3"` in °F.
+    package static func fahrenheit(_ text: String) -> Temperature? {
+        guard let hundredths = FixedPoint.parse(trimmed(text), scale: 4) else { return nil }
+        return narrow(divideRounding(hundredths, by: 1_000))
+    }
+
+    /// `"29.4"`, `"30"` in °C: °F = °C × 9/5 + 32.
+    package static func celsius(_ text: String) -> Temperature? {
+        guard let tenThousandths = FixedPoint.parse(trimmed(text), scale: 4) else { return nil }
+        // tenths °F = °C × 18 + 320 = (°C × 10⁴) × 18 / 10⁴ + 320
+        return narrow(divideRounding(tenThousandths * 18, by: 10_000) + 320)
+    }
+
+    /// NCEI's raw integer tenths of °C (`"  311"` = 31.1 °C).
+    package static func tenthsCelsius(_ text: String) -> Temperature? {
+        guard let tenths = FixedPoint.parse(trimmed(text), scale: 0) else { return nil }
+        return narrow(divideRounding(tenths * 18, by: 10) + 320)
+    }
+
+    /// Whole °F, rounding half up (as the climate reports round).
+    package static func wholeDegrees(_ t: Temperature) -> Int32 {
+        Int32(divideRounding(Int64(t.tenths), by: 10))
+    }
+
+    /// `n / d` rounded half away from zero (d > 0).
+    package static func divideRounding(_ n: Int64, by d: Int64) -> Int64 {
+        n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d)
+    }
+
+    private static func narrow(_ tenths: Int64) -> Temperature? {
+        guard let v = Int32(exactly: tenths), abs(v) < 2_000 else { return nil }
+        return Temperature(tenths: v)
+    }
+
+    private static func trimmed(_ text: String) -> String { String(text.trimmingBlanks) }
+}
