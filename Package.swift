@@ -48,7 +48,7 @@ let package = Package(
             name: "isotherm",
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
-                "IsothermWorld", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IsothermWorld", "IsothermImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
@@ -71,7 +71,10 @@ let package = Package(
             name: "IsothermWorldTests",
             dependencies: ["IsothermWorld", "IsothermEvents", "IsothermStore", "IsothermLog", "IsothermDigest"],
             swiftSettings: strictSettings),
-        .testTarget(name: "IsothermCLITests", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermCLITests",
+            dependencies: ["IsothermEvents", "IsothermStore", "IsothermImport", "IsothermDigest"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermSystemTests", dependencies: ["IsothermDigest", "IsothermPostgres"],
             swiftSettings: strictSettings),
