@@ -4,24 +4,53 @@ package import IsothermEvents
 /// station's report settles (`CLIMDW` → `CHI`, `KMDW` → `CHI`, `USW00014819` → `CHI`).
 package struct SettlementSite: Sendable {
     package let city: String
+    package let series: String
     package let station: String
     package let climateReport: String
     package let ghcn: String
+    /// Hours east of UTC in local standard time (the climate day's clock).
+    package let standardOffsetHours: Int
 
     package static let kxhigh: [SettlementSite] = [
-        SettlementSite(city: "NY", station: "KNYC", climateReport: "CLINYC", ghcn: "USW00094728"),
-        SettlementSite(city: "CHI", station: "KMDW", climateReport: "CLIMDW", ghcn: "USW00014819"),
-        SettlementSite(city: "MIA", station: "KMIA", climateReport: "CLIMIA", ghcn: "USW00012839"),
-        SettlementSite(city: "AUS", station: "KAUS", climateReport: "CLIAUS", ghcn: "USW00013904"),
-        SettlementSite(city: "DEN", station: "KDEN", climateReport: "CLIDEN", ghcn: "USW00003017"),
-        SettlementSite(city: "LAX", station: "KLAX", climateReport: "CLILAX", ghcn: "USW00023174"),
-        SettlementSite(city: "PHIL", station: "KPHL", climateReport: "CLIPHL", ghcn: "USW00013739"),
+        SettlementSite(
+            city: "NY", series: "KXHIGHNY", station: "KNYC", climateReport: "CLINYC", ghcn: "USW00094728",
+            standardOffsetHours: -5),
+        SettlementSite(
+            city: "CHI", series: "KXHIGHCHI", station: "KMDW", climateReport: "CLIMDW", ghcn: "USW00014819",
+            standardOffsetHours: -6),
+        SettlementSite(
+            city: "MIA", series: "KXHIGHMIA", station: "KMIA", climateReport: "CLIMIA", ghcn: "USW00012839",
+            standardOffsetHours: -5),
+        SettlementSite(
+            city: "AUS", series: "KXHIGHAUS", station: "KAUS", climateReport: "CLIAUS", ghcn: "USW00013904",
+            standardOffsetHours: -6),
+        SettlementSite(
+            city: "DEN", series: "KXHIGHDEN", station: "KDEN", climateReport: "CLIDEN", ghcn: "USW00003017",
+            standardOffsetHours: -7),
+        SettlementSite(
+            city: "LAX", series: "KXHIGHLAX", station: "KLAX", climateReport: "CLILAX", ghcn: "USW00023174",
+            standardOffsetHours: -8),
+        SettlementSite(
+            city: "PHIL", series: "KXHIGHPHIL", station: "KPHL", climateReport: "CLIPHL", ghcn: "USW00013739",
+            standardOffsetHours: -5),
     ]
 
-    /// The site whose city, station, report or GHCN id is `key` (case-insensitive).
+    /// The site whose city, series, station, report or GHCN id is `key` (case-insensitive).
     package static func find(_ key: String) -> SettlementSite? {
         let k = key.uppercased()
-        return kxhigh.first { $0.city == k || $0.station == k || $0.climateReport == k || $0.ghcn == k }
+        return kxhigh.first {
+            $0.city == k || $0.series == k || $0.station == k || $0.climateReport == k || $0.ghcn == k
+        }
+    }
+
+    /// The site of a market or event ticker (`KXHIGHCHI-25NOV28-B45.5` → CHI).
+    package static func forTicker(_ ticker: String) -> SettlementSite? {
+        find(String(ticker.prefix { $0 != "-" }))
+    }
+
+    /// The local-standard-time date containing `instant`.
+    package func climateDate(of instant: Timestamp) -> LocalDate {
+        instant.adding(nanos: Int64(standardOffsetHours) * 3_600 * Timestamp.nanosPerSecond).utcDate
     }
 }
 

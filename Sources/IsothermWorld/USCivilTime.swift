@@ -71,12 +71,4 @@ package struct USTimeZone: Hashable, Sendable {
 extension LocalDate {
     /// Day of the week, 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday).
     package var weekday: Int { Int(((daysSinceEpoch + 4) % 7 + 7) % 7) }
-
-    /// Kalshi's date code in tickers: `25NOV28`.
-    package var kalshiCode: String {
-        let (year, month, day) = components
-        let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-        let yy = year % 100
-        return (yy < 10 ? "0" : "") + String(yy) + months[month - 1] + (day < 10 ? "0" : "") + String(day)
-    }
 }

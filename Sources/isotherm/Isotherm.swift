@@ -24,7 +24,10 @@ struct Isotherm: ParsableCommand {
             I/O, locked log); 64 usage error.
             """,
         version: version,
-        subcommands: [GenerateCommand.self, ImportCommand.self, LogCommand.self, DemoCommand.self, VersionCommand.self]
+        subcommands: [
+            GenerateCommand.self, ImportCommand.self, StatusCommand.self, LogCommand.self, DemoCommand.self,
+            VersionCommand.self,
+        ]
     )
 }
 

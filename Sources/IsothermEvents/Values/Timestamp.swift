@@ -170,3 +170,26 @@ func digitsValue(_ bytes: ArraySlice<UInt8>) -> Int64? {
     }
     return bytes.isEmpty ? nil : v
 }
+
+extension LocalDate {
+    private static let monthCodes = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ]
+
+    /// Kalshi's date code in event and market tickers: `25NOV28`.
+    package var kalshiCode: String {
+        let (year, month, day) = components
+        let yy = year % 100
+        return (yy < 10 ? "0" : "") + String(yy) + Self.monthCodes[month - 1] + (day < 10 ? "0" : "") + String(day)
+    }
+
+    /// Parses `25NOV28` (years 2000–2099), or the date code inside a ticker (`KXHIGHCHI-25NOV28-B45.5`).
+    package init?(kalshiCode text: some StringProtocol) {
+        let parts = text.split(separator: "-")
+        let code = parts.count > 1 ? String(parts[1]) : String(text)
+        guard code.count == 7, let yy = Int(code.prefix(2)), let dd = Int(code.suffix(2)),
+            let month = Self.monthCodes.firstIndex(of: String(code.dropFirst(2).prefix(3)))
+        else { return nil }
+        self.init(year: 2000 + yy, month: month + 1, day: dd)
+    }
+}
