@@ -41,6 +41,10 @@ let package = Package(
         .target(name: "IsothermWorld", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        // HTTP(S) for backfills: a blocking HTTP/1.1 client over sockets and OpenSSL.
+        .target(name: "IsothermNet", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        // A scripted local HTTP server for the backfill tests (not part of the product).
+        .target(name: "IsothermTestSupport", swiftSettings: strictSettings),
         // PostgreSQL over libpq.
         .target(name: "IsothermPostgres", dependencies: ["CLibPQ"], swiftSettings: strictSettings),
 
@@ -56,6 +60,9 @@ let package = Package(
             dependencies: ["IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld"],
             swiftSettings: strictSettings),
 
+        .testTarget(
+            name: "IsothermNetTests", dependencies: ["IsothermNet", "IsothermTestSupport"],
+            swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermLogTests", dependencies: ["IsothermLog", "IsothermBinary"], swiftSettings: strictSettings),

@@ -1,0 +1,119 @@
+import Glibc
+
+/// How a backfill paces and retries its requests.
+package struct FetchPolicy: Sendable {
+    /// At most this many requests a second (Kalshi's basic tier allows 20 reads a second).
+    package var requestsPerSecond: Double = 10
+    /// Attempts per request before giving up.
+    package var maxAttempts = 6
+    /// First backoff after a 5xx or a dropped connection; doubles each time, up to `maxBackoffSeconds`.
+    package var backoffSeconds: Double = 0.5
+    package var maxBackoffSeconds: Double = 60
+
+    package init() {}
+}
+
+/// What a fetcher did, for the summary.
+package struct FetchStats: Sendable {
+    package var requests = 0
+    package var retries = 0
+    package var rateLimited = 0
+    package var serverErrors = 0
+    package var connectionErrors = 0
+    package var bytes = 0
+}
+
+/// GETs with pacing, `Retry-After` on 429, exponential backoff on 5xx and dropped connections, and
+/// a clear error when the attempts run out or the server refuses (4xx).
+package final class RetryingFetcher {
+    package let client: HTTPClient
+    package let policy: FetchPolicy
+    package private(set) var stats = FetchStats()
+    private let note: (String) -> Void
+    private var lastRequest: Double = -1e9
+
+    package init(
+        client: HTTPClient = HTTPClient(), policy: FetchPolicy = FetchPolicy(), note: @escaping (String) -> Void
+    ) {
+        self.client = client
+        self.policy = policy
+        self.note = note
+    }
+
+    /// The body of a 200 response to `GET url`.
+    package func get(_ url: String, headers: [(String, String)] = []) throws(NetError) -> [UInt8] {
+        var backoff = policy.backoffSeconds
+        var attempt = 0
+        while true {
+            attempt += 1
+            pace()
+            stats.requests += 1
+            var wait: Double
+            var problem: String
+            do throws(NetError) {
+                let response = try client.get(url, headers: headers)
+                switch response.status {
+                case 200..<300:
+                    stats.bytes += response.body.count
+                    return response.body
+                case 429:
+                    stats.rateLimited += 1
+                    wait = response.header("retry-after").flatMap { Double($0.trimmingSpaces) } ?? backoff
+                    problem = "429 Too Many Requests"
+                case 500..<600:
+                    stats.serverErrors += 1
+                    wait = backoff
+                    problem = "HTTP \(response.status)"
+                default:
+                    let text = String(decoding: response.body.prefix(200), as: UTF8.self)
+                    throw NetError(url: url, message: "HTTP \(response.status): \(text)", isRetryable: false)
+                }
+            } catch {
+                guard error.isRetryable else { throw error }
+                stats.connectionErrors += 1
+                wait = backoff
+                problem = error.message
+            }
+            guard attempt < policy.maxAttempts else {
+                throw NetError(
+                    url: url, message: "gave up after \(attempt) attempts; last: \(problem)", isRetryable: false)
+            }
+            stats.retries += 1
+            wait = Swift.min(wait, policy.maxBackoffSeconds)
+            note(
+                "  \(problem); retrying in \(String(format1: wait)) s (attempt \(attempt + 1) of \(policy.maxAttempts))"
+            )
+            Self.sleep(seconds: wait)
+            backoff = Swift.min(backoff * 2, policy.maxBackoffSeconds)
+        }
+    }
+
+    /// Waits until the next request is allowed by `requestsPerSecond`.
+    private func pace() {
+        let interval = 1 / policy.requestsPerSecond
+        let now = Self.monotonicSeconds()
+        if now - lastRequest < interval { Self.sleep(seconds: interval - (now - lastRequest)) }
+        lastRequest = Self.monotonicSeconds()
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func sleep(seconds: Double) {
+        guard seconds > 0 else { return }
+        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&ts, &remaining) != 0 && errno == EINTR { ts = remaining }
+    }
+}
+
+extension String {
+    /// One decimal place, without Foundation.
+    init(format1 v: Double) {
+        let tenths = Int((v * 10).rounded())
+        self = "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}

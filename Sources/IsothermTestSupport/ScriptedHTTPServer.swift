@@ -1,0 +1,186 @@
+import Glibc
+
+/// A local HTTP/1.1 server for tests of the backfills: it answers each request with whatever the
+/// test's handler scripts (a recorded response, a 429 with `Retry-After`, a 5xx, a connection dropped
+/// half-way, a malformed page) and records every request target it saw. Not for production.
+package final class ScriptedHTTPServer: @unchecked Sendable {
+    package enum Reply: Sendable {
+        /// A complete response; `chunked` sends the body with chunked transfer encoding.
+        case respond(status: Int, headers: [(String, String)] = [], body: [UInt8], chunked: Bool = false)
+        /// Sends the status line, the headers and the first `bytes` of the body, then closes.
+        case drop(status: Int, body: [UInt8], afterBytes: Int)
+        /// Closes the connection without a word.
+        case hangUp
+
+        package static func json(_ text: String, status: Int = 200) -> Reply {
+            .respond(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8))
+        }
+    }
+
+    package let port: Int
+    private let listener: Int32
+    private let handler: @Sendable (String) -> Reply
+    private var mutex = pthread_mutex_t()
+    private var seen: [String] = []
+    private var stopping = false
+    private var thread = pthread_t()
+
+    /// Listens on 127.0.0.1 on a free port. `handler` gets the request target (`/path?query`).
+    package init(handler: @escaping @Sendable (String) -> Reply) throws {
+        self.handler = handler
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(listener, 16) == 0 else {
+            throw ServerError.cannotListen(String(cString: strerror(errno)))
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        pthread_mutex_init(&mutex, nil)
+        let unmanaged = Unmanaged.passRetained(self)
+        pthread_create(
+            &thread, nil,
+            { context in
+                let server = Unmanaged<ScriptedHTTPServer>.fromOpaque(context!).takeRetainedValue()
+                server.serve()
+                return nil
+            }, unmanaged.toOpaque())
+    }
+
+    package enum ServerError: Error { case cannotListen(String) }
+
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request target received so far, in order.
+    package var requests: [String] {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return seen
+    }
+
+    /// Stops accepting and waits for the server thread.
+    package func stop() {
+        pthread_mutex_lock(&mutex)
+        stopping = true
+        pthread_mutex_unlock(&mutex)
+        pthread_join(thread, nil)
+        close(listener)
+    }
+
+    private var isStopping: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return stopping
+    }
+
+    private func serve() {
+        while !isStopping {
+            var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 50) > 0 else { continue }
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else { continue }
+            handle(fd)
+            close(fd)
+        }
+    }
+
+    private func handle(_ fd: Int32) {
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var request: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !request.ends(with: [13, 10, 13, 10]) {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { return }
+            request += chunk[..<n]
+        }
+        let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self)
+        let parts = line.split(separator: " ")
+        let target = parts.count >= 2 ? String(parts[1]) : "?"
+        pthread_mutex_lock(&mutex)
+        seen.append(target)
+        pthread_mutex_unlock(&mutex)
+        switch handler(target) {
+        case .respond(let status, let headers, let body, let chunked):
+            var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+            for (n, v) in headers { head += "\(n): \(v)\r\n" }
+            if chunked {
+                head += "Transfer-Encoding: chunked\r\n\r\n"
+                var out = Array(head.utf8)
+                var i = 0
+                while i < body.count {
+                    let piece = body[i..<Swift.min(body.count, i + 1000)]
+                    out += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + [13, 10]
+                    i += 1000
+                }
+                out += Array("0\r\n\r\n".utf8)
+                send(fd, out)
+            } else {
+                head += "Content-Length: \(body.count)\r\n\r\n"
+                send(fd, Array(head.utf8) + body)
+            }
+        case .drop(let status, let body, let afterBytes):
+            let head = "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Length: \(body.count)\r\n\r\n"
+            send(fd, Array(head.utf8) + body.prefix(afterBytes))
+        case .hangUp:
+            break
+        }
+    }
+
+    private func send(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return }
+            offset += n
+        }
+    }
+
+    private static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 404: "Not Found"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
+    }
+}
+
+/// Counts calls per key across threads, so a handler can script "the first request fails, the
+/// second works".
+package final class RequestCounter: @unchecked Sendable {
+    private var counts: [String: Int] = [:]
+    private var lock = pthread_mutex_t()
+
+    package init() { pthread_mutex_init(&lock, nil) }
+
+    /// Counts one more `key` and returns how many there have been, this one included.
+    package func next(_ key: String) -> Int {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        counts[key, default: 0] += 1
+        return counts[key]!
+    }
+}
