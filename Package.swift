@@ -52,7 +52,8 @@ let package = Package(
             name: "isotherm",
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
-                "IsothermWorld", "IsothermImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IsothermWorld", "IsothermImport", "IsothermNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(

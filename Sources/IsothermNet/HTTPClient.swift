@@ -48,7 +48,8 @@ package struct HTTPClient: Sendable {
         if parts.secure { tls = try TLSSession(fd: fd, host: parts.host, url: url) }
         defer { tls?.shutdown() }
         var request = "GET \(parts.target) HTTP/1.1\r\nHost: \(parts.hostHeader)\r\nUser-Agent: \(userAgent)\r\n"
-        request += "Accept: application/json\r\nConnection: close\r\n"
+        if !headers.contains(where: { $0.0.lowercased() == "accept" }) { request += "Accept: application/json\r\n" }
+        request += "Connection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         var transport = Transport(fd: fd, tls: tls, url: url)

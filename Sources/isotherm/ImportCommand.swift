@@ -8,8 +8,8 @@ import IsothermStore
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Bring real data into a log: files in the services' own formats.",
-        subcommands: [ImportFileCommand.self])
+        abstract: "Bring real data into a log: files in the services' own formats, or backfills from the services.",
+        subcommands: [ImportFileCommand.self, ImportWeatherCommand.self])
 }
 
 struct ImportFileCommand: ParsableCommand {
@@ -169,8 +169,8 @@ private struct FileReport {
     var note: String?
 }
 
-/// The import run manifests already in a log: finished imports by run id, and the start of an
-/// import a crash cut short.
+/// The import and backfill run manifests already in a log: finished units of work (a file, a fetched
+/// page) by run id, and the start of one a crash cut short.
 struct ImportHistory {
     let directory: String
     private(set) var finished: [String: UInt64] = [:]
@@ -183,7 +183,7 @@ struct ImportHistory {
         var finished: [String: UInt64] = [:]
         var started: [String: UInt64] = [:]
         try EventLogReader(directory: directory).forEach(kinds: [.runManifest]) { sequence, record in
-            if case .runManifest(let m) = record.event, m.runKind == "import" {
+            if case .runManifest(let m) = record.event, m.runKind == "import" || m.runKind == "backfill" {
                 if m.phase == .started { started[m.runId] = sequence } else { finished[m.runId] = sequence }
             }
             return true
