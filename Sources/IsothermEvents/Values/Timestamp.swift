@@ -185,10 +185,15 @@ extension LocalDate {
 
     /// Parses `25NOV28` (years 2000–2099), or the date code inside a ticker (`KXHIGHCHI-25NOV28-B45.5`).
     package init?(kalshiCode text: some StringProtocol) {
-        let parts = text.split(separator: "-")
-        let code = parts.count > 1 ? String(parts[1]) : String(text)
-        guard code.count == 7, let yy = Int(code.prefix(2)), let dd = Int(code.suffix(2)),
-            let month = Self.monthCodes.firstIndex(of: String(code.dropFirst(2).prefix(3)))
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let b = Array((parts.count > 1 ? String(parts[1]) : String(text)).utf8)
+        func digits(_ x: UInt8, _ y: UInt8) -> Int? {
+            let zero = UInt8(ascii: "0")
+            guard x >= zero, x <= zero + 9, y >= zero, y <= zero + 9 else { return nil }
+            return Int(x - zero) * 10 + Int(y - zero)
+        }
+        guard b.count == 7, let yy = digits(b[0], b[1]), let dd = digits(b[5], b[6]),
+            let month = Self.monthCodes.firstIndex(of: String(decoding: b[2..<5], as: UTF8.self))
         else { return nil }
         self.init(year: 2000 + yy, month: month + 1, day: dd)
     }
