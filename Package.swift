@@ -39,6 +39,13 @@ let package = Package(
         // Importers: NWS CLI/CF6, IEM, NCEI, Visual Crossing and Kalshi formats into events. No I/O.
         .target(name: "IsothermImport", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
         .target(name: "IsothermWorld", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
+        // Pure reducers: fees, brackets, market and portfolio state, the strategies. No I/O.
+        .target(name: "IsothermCore", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
+        // Backtests: merging logs, timers, the simulated exchange and its fill models, metrics, reports.
+        .target(
+            name: "IsothermBacktest",
+            dependencies: ["IsothermCore", "IsothermEvents", "IsothermStore", "IsothermDigest"],
+            swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // HTTP(S) for backfills: a blocking HTTP/1.1 client over sockets and OpenSSL.
@@ -52,17 +59,26 @@ let package = Package(
             name: "isotherm",
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
-                "IsothermWorld", "IsothermImport", "IsothermNet",
+                "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "isotherm-bench",
-            dependencies: ["IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld"],
+            dependencies: [
+                "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld", "IsothermImport", "IsothermCore",
+                "IsothermBacktest",
+            ],
             swiftSettings: strictSettings),
 
         .testTarget(
             name: "IsothermNetTests", dependencies: ["IsothermNet", "IsothermTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermCoreTests", dependencies: ["IsothermCore", "IsothermEvents"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermBacktestTests",
+            dependencies: ["IsothermBacktest", "IsothermCore", "IsothermEvents", "IsothermStore", "IsothermWorld"],
             swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(
