@@ -15,6 +15,7 @@ struct Isotherm: ParsableCommand {
 
             Start here:
               isotherm generate --out world   a realistic month of the 7 cities, one log each
+              isotherm backtest --world world the seed's open_maker report on it
               isotherm demo                   write a month of markets, replay, verify
               isotherm log inspect LOG        segments, batches, counts, compression
               isotherm log cat LOG --limit 5  events as JSON lines
@@ -25,7 +26,8 @@ struct Isotherm: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            GenerateCommand.self, ImportCommand.self, StatusCommand.self, LogCommand.self, DemoCommand.self,
+            GenerateCommand.self, BacktestCommand.self, ImportCommand.self, StatusCommand.self, LogCommand.self,
+            DemoCommand.self,
             VersionCommand.self,
         ]
     )

@@ -36,7 +36,7 @@ struct StatusCommand: ParsableCommand {
         try reportingErrors {
             let reference = try now.map { try parseInstant($0, option: "--now") } ?? wallClockNow()
             var coverage = Coverage()
-            for dir in try expandLogs(logs) {
+            for dir in try logs.flatMap(Self.logsIn) {
                 try EventLogReader(directory: dir).forEach(
                     candles: { _, time, candle in
                         coverage.candle(candle.ticker, at: time)
@@ -51,22 +51,15 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    /// The logs named, with a directory of logs replaced by its logs (sorted by name).
-    func expandLogs(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
-        for path in paths {
-            let entries = try listDirectory(path)
-            if entries.contains(where: { $0.hasSuffix(".lz4") }) {
-                out.append(path)
-                continue
-            }
-            let children = entries.sorted().map { path + "/" + $0 }.filter {
-                (try? listDirectory($0).contains(where: { $0.hasSuffix(".lz4") })) == true
-            }
-            guard !children.isEmpty else { throw CLIError("\(path) holds no log segments and no logs") }
-            out += children
+    /// `path` itself when it is a log, else the logs directly inside it (sorted by name).
+    static func logsIn(_ path: String) throws -> [String] {
+        let entries = try listDirectory(path)
+        if entries.contains(where: { $0.hasSuffix(".lz4") }) { return [path] }
+        let children = entries.sorted().map { path + "/" + $0 }.filter {
+            (try? listDirectory($0).contains(where: { $0.hasSuffix(".lz4") })) == true
         }
-        return out
+        guard !children.isEmpty else { throw CLIError("\(path) holds no log segments and no logs") }
+        return children
     }
 }
 

@@ -1,0 +1,220 @@
+import Dispatch
+import Glibc
+package import IsothermCore
+package import IsothermDigest
+package import IsothermEvents
+package import IsothermStore
+
+/// A backtest: which logs, which strategy, which fill model, which dates.
+package struct BacktestConfig: Sendable {
+    /// One log per city (as `isotherm generate` writes them). Each is run on its own: cities never
+    /// interact, so the logs run in parallel and the result is the same on one thread or many.
+    package var logs: [String]
+    package var strategy: OpenMaker.Parameters
+    package var exchange: ExchangeOptions
+    /// Event dates to trade (markets of other dates are ignored); nil: all.
+    package var dates: ClosedRange<LocalDate>?
+    package var threads: Int
+    package var engineVersion: String
+
+    package init(
+        logs: [String], strategy: OpenMaker.Parameters, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil,
+        threads: Int = 1, engineVersion: String
+    ) {
+        self.logs = logs
+        self.strategy = strategy
+        self.exchange = exchange
+        self.dates = dates
+        self.threads = threads
+        self.engineVersion = engineVersion
+    }
+
+    /// SHA-256 of the strategy, its parameters, the fill model and the dates: what, besides the
+    /// inputs, decides the output.
+    package var parameterHash: String {
+        let s = OpenMaker(strategy)
+        var text = "strategy=\(s.name)\n"
+        for f in s.parameters { text += "\(f.name)=\(f.value)\n" }
+        text +=
+            "fill_model=\(exchange.fillModel.rawValue)\nfill_window_min=\(exchange.windowMinutes.map(String.init) ?? "close")\n"
+        text += "queue_ahead=\(exchange.queueAhead.hundredths)\n"
+        text += "dates=\(dates.map { "\($0.lowerBound.iso8601)..\($0.upperBound.iso8601)" } ?? "all")\n"
+        return SHA256Hasher.hash(Array(text.utf8)).hex
+    }
+}
+
+/// What one log's run read and produced.
+package struct LogRun: Sendable {
+    package var log: String
+    package var inputs: UInt64
+    package var firstSequence: UInt64
+    package var lastSequence: UInt64
+    package var contentHash: String
+    package var output: [EventRecord]
+    package var trades: [Trade]
+    package var ordersPlaced: Int
+}
+
+package struct BacktestResult: Sendable {
+    package var config: BacktestConfig
+    package var strategyName: String
+    package var parameters: [Field]
+    package var runs: [LogRun]
+    /// Every trade, ordered by event date, then city, then ticker.
+    package var trades: [Trade]
+    package var metrics: Metrics
+    package var byCity: [(city: String, metrics: Metrics)]
+    /// SHA-256 over every output event (decisions, orders, answers, timers) of every log in order and
+    /// every trade's P&L line: the same inputs and parameters give the same hash anywhere.
+    package var outputHash: String
+    package var manifest: RunManifest
+    package var seconds: Double
+}
+
+package enum BacktestError: Error, CustomStringConvertible {
+    case log(String, any Error)
+    package var description: String {
+        switch self {
+        case .log(let path, let e): "\(path): \(e)"
+        }
+    }
+}
+
+package enum Backtest {
+    /// Runs the backtest. `progress` is called now and then with inputs read so far (any thread).
+    package static func run(_ config: BacktestConfig, progress: @Sendable (UInt64) -> Void = { _ in }) throws
+        -> BacktestResult
+    {
+        let start = monotonicSeconds()
+        let slots = Slots(count: config.logs.count)
+        let next = Slots(count: 1)
+        let workers = max(1, min(config.threads, config.logs.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = next.claim(below: config.logs.count) {
+                slots.set(i, Result { try runLog(config.logs[i], config: config, progress: progress) })
+            }
+        }
+        var runs: [LogRun] = []
+        for (i, r) in slots.results.enumerated() {
+            do { runs.append(try r!.get()) } catch { throw BacktestError.log(config.logs[i], error) }
+        }
+        return summarize(config, runs: runs, seconds: monotonicSeconds() - start)
+    }
+
+    static func runLog(_ path: String, config: BacktestConfig, progress: @Sendable (UInt64) -> Void) throws -> LogRun {
+        var run = CityRun(
+            label: path, strategy: OpenMaker(config.strategy), exchange: config.exchange, dates: config.dates)
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        try withUnsafeMutablePointer(to: &run) { r in
+            try EventLogReader(directory: path).forEach(
+                candles: { sequence, time, candle in
+                    r.pointee.candle(candle, at: time, sequence: sequence)
+                    if first == 0 { first = sequence }
+                    last = sequence
+                    if sequence & 0xF_FFFF == 0 { progress(0x10_0000) }
+                    return true
+                },
+                others: { sequence, record in
+                    r.pointee.event(record, sequence: sequence)
+                    if first == 0 { first = sequence }
+                    last = sequence
+                    return true
+                })
+        }
+        run.finish()
+        let hash = try LogContentHash.sha256(directory: path).hex
+        return LogRun(
+            log: path, inputs: run.inputs, firstSequence: first, lastSequence: last, contentHash: hash,
+            output: run.output,
+            trades: run.trades, ordersPlaced: run.ordersPlaced)
+    }
+
+    static func summarize(_ config: BacktestConfig, runs: [LogRun], seconds: Double) -> BacktestResult {
+        let strategy = OpenMaker(config.strategy)
+        let cityOrder = ["NY", "CHI", "MIA", "AUS", "DEN", "LAX", "PHIL"]
+        func cityRank(_ c: String) -> Int { cityOrder.firstIndex(of: c) ?? cityOrder.count }
+        let trades = runs.flatMap(\.trades).sorted {
+            ($0.eventDate, cityRank($0.city), $0.city, $0.ticker.description)
+                < ($1.eventDate, cityRank($1.city), $1.city, $1.ticker.description)
+        }
+        let position: (Trade) -> Int? = { $0.value("bracket_position").flatMap { Int($0) } }
+        let metrics = Metrics(trades: trades, ordersPlaced: trades.count, position: position)
+        var cities: [String] = []
+        for t in trades where !cities.contains(t.city) { cities.append(t.city) }
+        cities.sort { (cityRank($0), $0) < (cityRank($1), $1) }
+        let byCity = cities.map { c in
+            let ts = trades.filter { $0.city == c }
+            return (c, Metrics(trades: ts, ordersPlaced: ts.count, position: position))
+        }
+
+        var hasher = SHA256Hasher()
+        for r in runs {
+            hasher.update(Array("log \(r.log) \(r.output.count)\n".utf8))
+            for e in r.output { hasher.update(EventCodec.encode(e)) }
+        }
+        for t in trades {
+            hasher.update(
+                Array(
+                    "trade \(t.clientOrderId) \(t.contracts.hundredths) \(t.cost.micros) \(t.fees.micros) \(t.netPnL.micros)\n"
+                        .utf8))
+        }
+        let outputHash = hasher.finalize().hex
+        let inputs = runs.map {
+            RunInput(
+                log: $0.log, firstSequence: $0.firstSequence, lastSequence: $0.lastSequence, contentHash: $0.contentHash
+            )
+        }
+        var idText = config.parameterHash
+        for i in inputs { idText += i.contentHash }
+        let runId = String(SHA256Hasher.hash(Array(idText.utf8)).hex.prefix(12))
+        let manifest = RunManifest(
+            runId: runId, phase: .finished, runKind: "backtest", engineVersion: config.engineVersion,
+            configHash: config.parameterHash,
+            parameters: [Field("strategy", strategy.name)] + strategy.parameters + [
+                Field("fill_model", config.exchange.fillModel.rawValue),
+                Field("fill_window_min", config.exchange.windowMinutes.map(String.init) ?? "close"),
+            ], inputs: inputs, outputHash: outputHash)
+        return BacktestResult(
+            config: config, strategyName: strategy.name, parameters: strategy.parameters, runs: runs, trades: trades,
+            metrics: metrics, byCity: byCity, outputHash: outputHash, manifest: manifest, seconds: seconds)
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// Results filled in by worker threads, read back in index order.
+final class Slots: @unchecked Sendable {
+    private var values: [Result<LogRun, any Error>?]
+    private var counter = 0
+    private var mutex = pthread_mutex_t()
+
+    init(count: Int) {
+        values = Array(repeating: nil, count: count)
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    func set(_ i: Int, _ r: Result<LogRun, any Error>) {
+        pthread_mutex_lock(&mutex)
+        values[i] = r
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func claim(below limit: Int) -> Int? {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard counter < limit else { return nil }
+        counter += 1
+        return counter - 1
+    }
+
+    var results: [Result<LogRun, any Error>?] {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return values
+    }
+}

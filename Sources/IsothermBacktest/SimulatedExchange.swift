@@ -1,0 +1,187 @@
+package import IsothermCore
+package import IsothermEvents
+
+/// How resting (maker) orders fill in a backtest. Reported with every result.
+package enum FillModel: String, CaseIterable, Sendable {
+    /// The seed's: every maker order fills in full at its price when posted.
+    case assume
+    /// Fills in full only if, within the window after posting, the market traded or was offered at or
+    /// below our price (a candle's trade low or YES ask low ≤ our bid); otherwise it is canceled.
+    case touch
+    /// Fills the part that volume traded at or through our price could have reached behind the size
+    /// resting ahead of us (`queueAhead`), within the window.
+    case queue
+}
+
+package struct ExchangeOptions: Equatable, Sendable {
+    package var fillModel: FillModel = .assume
+    /// How long a maker order rests before it is canceled; nil: until the market closes.
+    package var windowMinutes: Int64?
+    /// For `queue`: contracts resting at our price ahead of us when we post.
+    package var queueAhead = Count(contracts: 250)
+
+    package init(fillModel: FillModel = .assume) { self.fillModel = fillModel }
+}
+
+/// A simulated exchange: answers order intents with acknowledgements, fills and cancels, as events.
+/// Pure: its answers depend only on the intents and the candles it is shown, in order.
+package struct SimulatedExchange: Sendable {
+    private struct Resting: Sendable {
+        var intent: OrderIntent
+        var orderId: String
+        var remaining: Count
+        var expiresAt: Timestamp
+        var queueAhead: Int64
+        var feeType: FeeType
+        var feeMultiplier: Int64
+        var fills = 0
+    }
+
+    package let options: ExchangeOptions
+    private var resting: [Resting] = []
+    private var orderNumber = 0
+
+    package init(options: ExchangeOptions) { self.options = options }
+
+    /// Markets with orders resting (their candles must be shown to ``candle(_:at:)``).
+    package var restingTickers: [Symbol] { resting.map(\.intent.ticker) }
+    package var hasResting: Bool { !resting.isEmpty }
+
+    /// An order arrives at `time`. `market` is its listing (fees, close time).
+    package mutating func submit(_ intent: OrderIntent, at time: Timestamp, market: MarketListed?) -> [Event] {
+        guard let market else {
+            return [
+                .orderRejected(
+                    OrderRejected(
+                        clientOrderId: intent.clientOrderId, code: "unknown_market",
+                        message: "\(intent.ticker) is not listed"))
+            ]
+        }
+        guard time < market.closeTime else {
+            return [
+                .orderRejected(
+                    OrderRejected(
+                        clientOrderId: intent.clientOrderId, code: "market_closed",
+                        message: "\(intent.ticker) closed at \(market.closeTime)"))
+            ]
+        }
+        orderNumber += 1
+        let orderId = "sim-\(orderNumber)"
+        var out: [Event] = [
+            .orderAcknowledged(OrderAcknowledged(clientOrderId: intent.clientOrderId, orderId: orderId))
+        ]
+        if intent.type == .market || !intent.postOnly {
+            // Takers trade now at the price the strategy saw (the bid for a sale).
+            out.append(
+                .fill(
+                    fill(
+                        intent, orderId: orderId, count: intent.count, number: 1, isTaker: true,
+                        feeType: market.feeType,
+                        multiplier: market.feeMultiplierMillionths)))
+            return out
+        }
+        let expires =
+            options.windowMinutes.map { min(market.closeTime, time.adding(nanos: $0 * Timestamp.nanosPerMinute)) }
+            ?? market.closeTime
+        var order = Resting(
+            intent: intent, orderId: orderId, remaining: intent.count, expiresAt: expires,
+            queueAhead: options.queueAhead.hundredths, feeType: market.feeType,
+            feeMultiplier: market.feeMultiplierMillionths)
+        if options.fillModel == .assume {
+            order.fills = 1
+            out.append(
+                .fill(
+                    fill(
+                        intent, orderId: orderId, count: intent.count, number: 1, isTaker: false,
+                        feeType: market.feeType, multiplier: market.feeMultiplierMillionths)))
+            return out
+        }
+        resting.append(order)
+        return out
+    }
+
+    /// A candle of a market with resting orders: what it filled.
+    package mutating func candle(_ c: Candle, at time: Timestamp) -> [Event] {
+        var out: [Event] = []
+        var i = 0
+        while i < resting.count {
+            guard resting[i].intent.ticker == c.ticker, time <= resting[i].expiresAt else {
+                i += 1
+                continue
+            }
+            let limit = resting[i].intent.price.micros
+            let tradedThrough = c.price.map { $0.low.micros <= limit } ?? false
+            let offeredThrough = c.yesAsk.map { $0.low.micros <= limit } ?? false
+            var filled = Count.zero
+            switch options.fillModel {
+            case .assume:
+                break
+            case .touch:
+                if tradedThrough || offeredThrough { filled = resting[i].remaining }
+            case .queue:
+                if tradedThrough {
+                    var volume = c.volume.hundredths
+                    let ahead = min(volume, resting[i].queueAhead)
+                    resting[i].queueAhead -= ahead
+                    volume -= ahead
+                    filled = Count(hundredths: min(volume, resting[i].remaining.hundredths) / 100 * 100)
+                }
+            }
+            if filled.hundredths > 0 {
+                resting[i].fills += 1
+                resting[i].remaining = Count(hundredths: resting[i].remaining.hundredths - filled.hundredths)
+                out.append(
+                    .fill(
+                        fill(
+                            resting[i].intent, orderId: resting[i].orderId, count: filled, number: resting[i].fills,
+                            isTaker: false,
+                            feeType: resting[i].feeType, multiplier: resting[i].feeMultiplier)))
+            }
+            if resting[i].remaining.hundredths == 0 { resting.remove(at: i) } else { i += 1 }
+        }
+        return out
+    }
+
+    /// Cancels orders whose window ended before `time`.
+    package mutating func expire(before time: Timestamp) -> [(time: Timestamp, event: Event)] {
+        var out: [(Timestamp, Event)] = []
+        var i = 0
+        while i < resting.count {
+            if resting[i].expiresAt < time {
+                let r = resting.remove(at: i)
+                out.append(
+                    (
+                        r.expiresAt,
+                        .orderCanceled(
+                            OrderCanceled(
+                                clientOrderId: r.intent.clientOrderId, reason: "fill window ended",
+                                canceledCount: r.remaining))
+                    ))
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// The strategy cancels what is left of an order.
+    package mutating func cancel(_ clientOrderId: String, reason: String) -> [Event] {
+        guard let i = resting.firstIndex(where: { $0.intent.clientOrderId == clientOrderId }) else { return [] }
+        let r = resting.remove(at: i)
+        return [.orderCanceled(OrderCanceled(clientOrderId: clientOrderId, reason: reason, canceledCount: r.remaining))]
+    }
+
+    private func fill(
+        _ intent: OrderIntent, orderId: String, count: Count, number: Int, isTaker: Bool, feeType: FeeType,
+        multiplier: Int64
+    ) -> Fill {
+        let fee =
+            isTaker
+            ? Fees.taker(count: count, price: intent.price, multiplierMillionths: multiplier)
+            : Fees.maker(count: count, price: intent.price, feeType: feeType, multiplierMillionths: multiplier)
+        return Fill(
+            clientOrderId: intent.clientOrderId, orderId: orderId, tradeId: "\(orderId)-\(number)",
+            ticker: intent.ticker,
+            side: intent.side, action: intent.action, price: intent.price, count: count, fee: fee, isTaker: isTaker)
+    }
+}

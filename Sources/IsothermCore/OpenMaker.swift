@@ -1,0 +1,290 @@
+package import IsothermEvents
+
+/// The seed's main strategy and its variants (`../shared/design/strategies.md`).
+///
+/// **open_maker.** At market open for event date D (a timer due at the listing's open time, so it
+/// fires after all of the event's markets are listed): take the latest daily forecast for D whose
+/// basis date is D − `basisOffsetDays` — or, when there is none yet, the nearest earlier basis, and say
+/// so — add the bias, round half up to whole °F, pick the bracket that pays on it, and post a maker
+/// buy of YES at `entryPrice` for ⌊bet / price⌋ contracts; hold to settlement.
+///
+/// **exit** (the seed's Part 8): from `afterMinutes` to `latestMinutes` after our entry fills, watch
+/// the brackets `distance` below and above ours; when either bids at least `edgeCents` above our bid,
+/// sell ours at the bid (taker).
+///
+/// **next_over**: at the predicted-high hour (the hourly forecast's peak) minus `offsetMinutes`, if
+/// the next bracket up is priced at or above `neighborMinCents` while ours is at or below
+/// `ourMaxCents`, sell ours at the bid (taker).
+package struct OpenMaker: Strategy {
+    package struct Parameters: Equatable, Sendable {
+        package var entryPrice = Price(micros: 500_000)
+        /// Added to the forecast before the bracket lookup, tenths of °F.
+        package var biasTenths: Int32 = 0
+        package var basisOffsetDays: Int32 = 1
+        package var betAmount = Money(micros: 200_000_000)
+        package var exit: ExitRule?
+        package var nextOver: NextOverRule?
+
+        package init() {}
+    }
+
+    package struct ExitRule: Equatable, Sendable {
+        package var edgeCents: Int64 = 5
+        package var afterMinutes: Int64 = 60
+        package var latestMinutes: Int64 = 360
+        package var distance = 2
+        package init() {}
+    }
+
+    package struct NextOverRule: Equatable, Sendable {
+        package var offsetMinutes: Int64 = 60
+        package var neighborMinCents: Int64 = 50
+        package var ourMaxCents: Int64 = 30
+        package init() {}
+    }
+
+    package let p: Parameters
+    package var name: String { p.exit != nil ? "exit" : p.nextOver != nil ? "next_over" : "open_maker" }
+    /// Per event: the market we bought and its bracket index, once placed.
+    private var entries: [Symbol: (ticker: Symbol, index: Int, date: LocalDate)] = [:]
+    /// Open exit windows, in the order they opened: our market and the markets watched with it.
+    private var exitWatch: [(ours: Symbol, watched: [Symbol])] = []
+
+    package init(_ p: Parameters) { self.p = p }
+
+    package var parameters: [Field] {
+        var out = [
+            Field("entry_price", DecisionText.dollars(p.entryPrice)),
+            Field("temp_bias_deg", DecisionText.degrees(tenths: p.biasTenths)),
+            Field("basis_offset_days", String(p.basisOffsetDays)),
+            Field("bet_amount_usd", DecisionText.dollars(p.betAmount)),
+        ]
+        if let e = p.exit {
+            out += [
+                Field("edge_cents", String(e.edgeCents)), Field("exit_after_minutes", String(e.afterMinutes)),
+                Field("exit_latest_minutes", String(e.latestMinutes)), Field("exit_distance", String(e.distance)),
+            ]
+        }
+        if let n = p.nextOver {
+            out += [
+                Field("decision_offset_min", String(n.offsetMinutes)),
+                Field("neighbor_price_min_c", String(n.neighborMinCents)),
+                Field("our_price_max_c", String(n.ourMaxCents)),
+            ]
+        }
+        return out
+    }
+
+    package mutating func onEvent(_ record: EventRecord, sequence: UInt64, state: CityState, effects: inout [Effect]) {
+        guard case .marketListed(let m) = record.event, state.events[m.eventDate]?.markets.count == 1 else { return }
+        effects.append(.timer(key: "open:" + m.eventTicker.description, due: m.openTime))
+    }
+
+    package mutating func onTimer(
+        _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+    ) {
+        let (kind, subject) = Self.split(key)
+        switch kind {
+        case "open": open(subject, at: time, state: state, effects: &effects)
+        case "exit-start": exitWindow(subject, opening: true, state: state, effects: &effects)
+        case "exit-end": exitWindow(subject, opening: false, state: state, effects: &effects)
+        case "next-over-watch": nextOverWatch(subject, state: state, effects: &effects)
+        case "next-over": nextOver(subject, at: time, state: state, holdings: holdings, effects: &effects)
+        default: break
+        }
+    }
+
+    private static func split(_ key: String) -> (String, String) {
+        guard let colon = key.firstIndex(of: ":") else { return (key, "") }
+        return (String(key[..<colon]), String(key[key.index(after: colon)...]))
+    }
+
+    // MARK: - Entry
+
+    private mutating func open(_ eventTicker: String, at time: Timestamp, state: CityState, effects: inout [Effect]) {
+        guard let date = LocalDate(kalshiCode: eventTicker), let event = state.events[date] else { return }
+        let wanted = date.advanced(by: -p.basisOffsetDays)
+        func skip(_ reason: String, inputs: [UInt64], values: [Field] = []) {
+            effects.append(
+                .decide(
+                    StrategyDecision(
+                        strategy: name, subject: eventTicker, action: "skip", inputSequences: inputs,
+                        parameters: parameters,
+                        values: values, reason: reason)))
+        }
+        guard let forecast = state.latestForecast(for: date, basisAtMost: wanted) else {
+            return skip(
+                "no forecast for \(date.iso8601) with basis date ≤ \(wanted.iso8601) at the open",
+                inputs: event.listedSequences)
+        }
+        let f = forecast.value
+        let adjusted = f.high.tenths + p.biasTenths
+        let whole = Bracket.roundHalfUp(Temperature(tenths: adjusted))
+        var values = [
+            Field("forecast_basis_date", f.basisDate.iso8601), Field("forecast_high", DecisionText.degrees(f.high)),
+            Field("basis_fallback", f.basisDate < wanted ? "true" : "false"),
+            Field("adjusted_high", DecisionText.degrees(tenths: adjusted)), Field("rounded_high", String(whole)),
+        ]
+        guard let bracket = Bracket.containing(whole, in: event.brackets), let index = event.index(of: bracket.ticker)
+        else {
+            return skip(
+                "no bracket pays on \(whole)°F", inputs: [forecast.sequence] + event.listedSequences, values: values)
+        }
+        let contracts = p.betAmount.micros / p.entryPrice.micros
+        guard contracts > 0 else {
+            return skip("the bet buys no contract at this price", inputs: [forecast.sequence], values: values)
+        }
+        let count = Count(contracts: contracts)
+        values += [
+            Field("ticker", bracket.ticker.description), Field("bracket", bracket.label),
+            Field("bracket_position", String(index)),
+            Field("contracts", String(contracts)),
+            Field("cost_usd", DecisionText.dollars(Money.cost(count, p.entryPrice))),
+        ]
+        let fallback = f.basisDate < wanted ? " (no \(wanted.iso8601) basis yet: used \(f.basisDate.iso8601))" : ""
+        effects.append(
+            .decide(
+                StrategyDecision(
+                    strategy: name, subject: eventTicker, action: "post",
+                    inputSequences: [forecast.sequence, event.listedSequences[index]], parameters: parameters,
+                    values: values,
+                    reason:
+                        "forecast \(DecisionText.degrees(f.high))°F\(fallback) + bias \(DecisionText.degrees(tenths: p.biasTenths)) "
+                        + "rounds to \(whole)°F, in \(bracket.label): buy \(contracts) YES at $\(DecisionText.dollars(p.entryPrice)) as maker"
+                )))
+        effects.append(
+            .place(
+                OrderIntent(
+                    clientOrderId: "\(name)-\(eventTicker)-buy", ticker: bracket.ticker, side: .yes, action: .buy,
+                    type: .limit,
+                    price: p.entryPrice, count: count, postOnly: true, decisionSequence: 0)))
+        entries[event.eventTicker] = (bracket.ticker, index, date)
+        if let e = p.exit {
+            effects.append(
+                .timer(
+                    key: "exit-start:" + eventTicker, due: time.adding(nanos: e.afterMinutes * Timestamp.nanosPerMinute)
+                ))
+            effects.append(
+                .timer(
+                    key: "exit-end:" + eventTicker, due: time.adding(nanos: e.latestMinutes * Timestamp.nanosPerMinute))
+            )
+        }
+        if let n = p.nextOver, let hourly = state.hourlyForecasts[date],
+            let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
+        {
+            let due = peak.time.adding(nanos: -n.offsetMinutes * Timestamp.nanosPerMinute)
+            if due > time {
+                effects.append(
+                    .timer(key: "next-over-watch:" + eventTicker, due: due.adding(nanos: -5 * Timestamp.nanosPerMinute))
+                )
+                effects.append(.timer(key: "next-over:" + eventTicker, due: due))
+            }
+        }
+    }
+
+    private func entry(_ eventTicker: String) -> (ticker: Symbol, index: Int, date: LocalDate)? {
+        guard let symbol = Symbol(eventTicker) else { return nil }
+        return entries[symbol]
+    }
+
+    // MARK: - exit
+
+    private mutating func exitWindow(_ eventTicker: String, opening: Bool, state: CityState, effects: inout [Effect]) {
+        guard let e = p.exit, let entry = entry(eventTicker), let event = state.events[entry.date] else { return }
+        if opening {
+            var watched = [entry.ticker]
+            for i in [entry.index - e.distance, entry.index + e.distance] where event.brackets.indices.contains(i) {
+                watched.append(event.brackets[i].ticker)
+            }
+            exitWatch.append((entry.ticker, watched))
+            for t in watched { effects.append(.watch(t)) }
+        } else if let i = exitWatch.firstIndex(where: { $0.ours == entry.ticker }) {
+            for t in exitWatch.remove(at: i).watched { effects.append(.unwatch(t)) }
+        }
+    }
+
+    package mutating func onCandle(
+        _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+    ) {
+        guard let e = p.exit else { return }
+        // Find the open exit window this candle belongs to.
+        guard let window = exitWatch.firstIndex(where: { $0.watched.contains(ticker) }),
+            case let ours = exitWatch[window].ours,
+            let holding = holdings.first(where: { $0.ticker == ours && $0.contracts.hundredths > 0 }),
+            let mine = state.quotes[ours], let ourBid = mine.bid, let event = state.event(of: ours)
+        else { return }
+        for far in exitWatch[window].watched where far != ours {
+            guard let quote = state.quotes[far], let farBid = quote.bid,
+                farBid.micros >= ourBid.micros + e.edgeCents * 10_000
+            else { continue }
+            let label = event.brackets[event.index(of: far)!].label
+            effects.append(
+                .decide(
+                    StrategyDecision(
+                        strategy: name, subject: event.eventTicker.description, action: "exit",
+                        inputSequences: [mine.sequence, quote.sequence], parameters: parameters,
+                        values: [
+                            Field("ticker", ours.description), Field("our_bid", DecisionText.dollars(ourBid)),
+                            Field("far_ticker", far.description), Field("far_bid", DecisionText.dollars(farBid)),
+                            Field(
+                                "contracts", FixedPoint.format(holding.contracts.hundredths, scale: 2, minDecimals: 0)),
+                        ],
+                        reason:
+                            "\(label) bids $\(DecisionText.dollars(farBid)), at least \(e.edgeCents)¢ above our $\(DecisionText.dollars(ourBid)): sell at the bid"
+                    )))
+            effects.append(
+                .place(
+                    OrderIntent(
+                        clientOrderId: "\(name)-\(event.eventTicker)-exit", ticker: ours, side: .yes, action: .sell,
+                        type: .market, price: ourBid, count: holding.contracts, postOnly: false, decisionSequence: 0)))
+            for t in exitWatch.remove(at: window).watched { effects.append(.unwatch(t)) }
+            return
+        }
+    }
+
+    // MARK: - next_over
+
+    private mutating func nextOverWatch(_ eventTicker: String, state: CityState, effects: inout [Effect]) {
+        guard let entry = entry(eventTicker), let event = state.events[entry.date] else { return }
+        effects.append(.watch(entry.ticker))
+        if event.brackets.indices.contains(entry.index + 1) {
+            effects.append(.watch(event.brackets[entry.index + 1].ticker))
+        }
+    }
+
+    private mutating func nextOver(
+        _ eventTicker: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+    ) {
+        guard let n = p.nextOver, let entry = entry(eventTicker), let event = state.events[entry.date] else { return }
+        let neighbor = event.brackets.indices.contains(entry.index + 1) ? event.brackets[entry.index + 1].ticker : nil
+        defer {
+            effects.append(.unwatch(entry.ticker))
+            if let neighbor { effects.append(.unwatch(neighbor)) }
+        }
+        guard let holding = holdings.first(where: { $0.ticker == entry.ticker && $0.contracts.hundredths > 0 }),
+            let neighbor, let theirs = state.quotes[neighbor], let theirPrice = theirs.signalPrice,
+            let mine = state.quotes[entry.ticker], let ourPrice = mine.signalPrice
+        else { return }
+        let fires = theirPrice.micros >= n.neighborMinCents * 10_000 && ourPrice.micros <= n.ourMaxCents * 10_000
+        effects.append(
+            .decide(
+                StrategyDecision(
+                    strategy: name, subject: eventTicker, action: fires ? "exit" : "hold",
+                    inputSequences: [mine.sequence, theirs.sequence], parameters: parameters,
+                    values: [
+                        Field("ticker", entry.ticker.description), Field("our_price", DecisionText.dollars(ourPrice)),
+                        Field("next_ticker", neighbor.description),
+                        Field("next_price", DecisionText.dollars(theirPrice)),
+                    ],
+                    reason: fires
+                        ? "the next bracket up is at $\(DecisionText.dollars(theirPrice)) ≥ \(n.neighborMinCents)¢ and ours at $\(DecisionText.dollars(ourPrice)) ≤ \(n.ourMaxCents)¢: sell at the bid"
+                        : "no signal: next bracket $\(DecisionText.dollars(theirPrice)), ours $\(DecisionText.dollars(ourPrice))"
+                )))
+        guard fires, let bid = mine.bid else { return }
+        effects.append(
+            .place(
+                OrderIntent(
+                    clientOrderId: "\(name)-\(eventTicker)-next-over", ticker: entry.ticker, side: .yes, action: .sell,
+                    type: .market, price: bid, count: holding.contracts, postOnly: false, decisionSequence: 0)))
+    }
+}

@@ -1,0 +1,198 @@
+import IsothermBacktest
+import IsothermCore
+import IsothermEvents
+
+/// The printed forms of a backtest: the seed's report (plus our figures), JSON, and a comparison.
+enum BacktestReport {
+    static let cityNames = [
+        "NY": "new_york", "CHI": "chicago", "MIA": "miami", "AUS": "austin", "DEN": "denver", "LAX": "los_angeles",
+        "PHIL": "philadelphia",
+    ]
+
+    static func money(_ m: Money, sign: Bool = true) -> String {
+        let cents = (m.micros >= 0 ? m.micros + 5_000 : m.micros - 5_000) / 10_000
+        let text =
+            grouped(Int64(cents.magnitude / 100)) + "." + (cents.magnitude % 100 < 10 ? "0" : "")
+            + String(cents.magnitude % 100)
+        return "$" + (cents < 0 ? "-" : sign ? "+" : "") + text
+    }
+
+    static func percent(_ v: Double, sign: Bool = false) -> String {
+        (sign && v >= 0 ? "+" : "") + fixed(v * 100, 2) + "%"
+    }
+
+    static func text(_ r: BacktestResult, debug: Int) -> String {
+        let m = r.metrics
+        let p = r.config.strategy
+        let rule = String(repeating: "=", count: 60)
+        var lines = [rule, "OPEN-MAKER BACKTEST RESULTS", rule, ""]
+        lines.append("Strategy: \(r.strategyName)")
+        lines.append("Run ID: \(r.manifest.runId)")
+        if let first = m.daily.first?.date, let last = m.daily.last?.date {
+            lines.append("Period: \(first.iso8601) to \(last.iso8601)")
+        } else if let d = r.config.dates {
+            lines.append("Period: \(d.lowerBound.iso8601) to \(d.upperBound.iso8601)")
+        }
+        lines.append("Cities: " + r.byCity.map { cityNames[$0.city] ?? $0.city }.joined(separator: ", "))
+        lines.append("Fill Model: \(r.config.exchange.fillModel.rawValue)")
+        lines += [
+            "", "Parameters:", "  Entry Price: \(fixed(Double(p.entryPrice.micros) / 10_000, 1))c",
+            "  Temp Bias: \(p.biasTenths >= 0 ? "+" : "")\(DecisionText.degrees(tenths: p.biasTenths))F",
+            "  Basis Offset: \(p.basisOffsetDays) day(s)", "  Bet Amount: \(money(p.betAmount, sign: false))",
+        ]
+        for f in r.parameters.dropFirst(4) { lines.append("  \(f.name): \(f.value)") }
+        lines += [
+            "", "Results:", "  Total Trades: \(grouped(Int64(m.trades))) (\(m.days) days)",
+            "  Win Rate: \(fixed(m.winRate * 100, 1))%",
+            "  Total P&L: \(money(m.totalPnL))",
+            "  Avg P&L/Trade: \(money(Money(micros: m.trades > 0 ? m.totalPnL.micros / Int64(m.trades) : 0)))",
+            "  Total Wagered: \(money(m.wagered, sign: false))", "  ROI: \(percent(m.roi, sign: true))",
+            "  Fees: \(money(m.fees, sign: false))",
+            "  Fill Rate: \(fixed(m.fillRate * 100, 1))% (\(m.ordersFilled) of \(m.ordersPlaced) orders)",
+            "", "Risk Metrics:", "  P&L Std (per-trade): $\(fixed(m.pnlStdPerTrade, 2))",
+            "  Sharpe (per-trade): \(fixed(m.sharpePerTrade, 3))",
+            "  P&L Std (daily): $\(fixed(m.pnlStdDaily, 2))", "  Sharpe (daily): \(fixed(m.sharpeDaily, 3))",
+            "  Max Drawdown: \(money(m.maxDrawdown, sign: false))", "", "By City:",
+        ]
+        for (city, c) in r.byCity {
+            lines.append(
+                "  \(rightPad(cityNames[city] ?? city, 15)): \(leftPad(String(c.trades), 4)) trades, \(fixed(c.winRate * 100, 1))% win, \(money(c.totalPnL)) P&L"
+            )
+        }
+        if !m.byBracketPosition.isEmpty {
+            lines += ["", "By Bracket Position (0 = lowest):"]
+            for b in m.byBracketPosition {
+                lines.append("  \(b.position): \(leftPad(String(b.trades), 5)) trades, \(money(b.pnl)) P&L")
+            }
+        }
+        if debug > 0 {
+            let filled = r.trades.filter { $0.contracts.hundredths > 0 }
+            lines += ["", "Sample Trades (\(min(debug, filled.count)) evenly spaced):"]
+            let step = max(1, filled.count / max(1, debug))
+            for t in stride(from: 0, to: filled.count, by: step).prefix(debug).map({ filled[$0] }) {
+                lines.append(
+                    "  \(t.eventDate.iso8601) \(rightPad(t.city, 4)) \(t.ticker): forecast \(t.value("forecast_high") ?? "?")F "
+                        + "(basis \(t.value("forecast_basis_date") ?? "?")) → \(t.value("rounded_high") ?? "?")F in \(t.bracket); "
+                        + "\(FixedPoint.format(t.contracts.hundredths, scale: 2, minDecimals: 0)) @ \(DecisionText.dollars(t.entryPrice)); "
+                        + "high \(t.settledHigh.map(String.init) ?? "?")F, \(t.won == true ? "WON" : "lost")"
+                        + (t.exitPrice.map { ", exited at \(DecisionText.dollars($0))" } ?? "")
+                        + ", net \(money(t.netPnL))")
+            }
+        }
+        lines += [
+            "", "Output hash: \(r.outputHash)",
+            "Replay: \(grouped(Int64(r.runs.reduce(0) { $0 + $1.inputs }))) events in \(fixed(r.seconds, 2)) s", rule,
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    static func comparison(_ results: [BacktestResult]) -> String {
+        var lines = [
+            rightPad("strategy", 12) + leftPad("trades", 8) + leftPad("win %", 8) + leftPad("P&L", 14)
+                + leftPad("avg", 10)
+                + leftPad("ROI", 9) + leftPad("sharpe/d", 10) + leftPad("max DD", 13) + leftPad("fill %", 8)
+                + leftPad("fees", 11)
+        ]
+        for r in results {
+            let m = r.metrics
+            lines.append(
+                rightPad(r.strategyName, 12) + leftPad(String(m.trades), 8) + leftPad(fixed(m.winRate * 100, 1), 8)
+                    + leftPad(money(m.totalPnL), 14) + leftPad("$" + fixed(m.averagePnL, 2), 10)
+                    + leftPad(percent(m.roi, sign: true), 9)
+                    + leftPad(fixed(m.sharpeDaily, 3), 10) + leftPad(money(m.maxDrawdown, sign: false), 13)
+                    + leftPad(fixed(m.fillRate * 100, 1), 8) + leftPad(money(m.fees, sign: false), 11))
+        }
+        for r in results { lines.append("\(r.strategyName): run \(r.manifest.runId), output hash \(r.outputHash)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ r: BacktestResult) -> String {
+        var j = JSONWriter()
+        func metrics(_ m: Metrics) {
+            j.number("trades", Int64(m.trades))
+            j.number("days", Int64(m.days))
+            j.rawNumber("win_rate", fixed(m.winRate, 4))
+            j.string("total_pnl", DecisionText.dollars(m.totalPnL))
+            j.rawNumber("avg_pnl", fixed(m.averagePnL, 4))
+            j.string("wagered", DecisionText.dollars(m.wagered))
+            j.rawNumber("roi", fixed(m.roi, 6))
+            j.string("fees", DecisionText.dollars(m.fees))
+            j.number("orders_placed", Int64(m.ordersPlaced))
+            j.number("orders_filled", Int64(m.ordersFilled))
+            j.rawNumber("fill_rate", fixed(m.fillRate, 4))
+            j.rawNumber("pnl_std_per_trade", fixed(m.pnlStdPerTrade, 4))
+            j.rawNumber("sharpe_per_trade", fixed(m.sharpePerTrade, 4))
+            j.rawNumber("pnl_std_daily", fixed(m.pnlStdDaily, 4))
+            j.rawNumber("sharpe_daily", fixed(m.sharpeDaily, 4))
+            j.string("max_drawdown", DecisionText.dollars(m.maxDrawdown))
+        }
+        j.beginObject()
+        j.string("run_id", r.manifest.runId)
+        j.string("strategy", r.strategyName)
+        j.string("fill_model", r.config.exchange.fillModel.rawValue)
+        j.beginObject("parameters")
+        for f in r.parameters { j.string(f.name, f.value) }
+        j.endObject()
+        if let d = r.config.dates {
+            j.string("start_date", d.lowerBound.iso8601)
+            j.string("end_date", d.upperBound.iso8601)
+        }
+        j.string("parameter_hash", r.manifest.configHash)
+        j.string("output_hash", r.outputHash)
+        j.beginArray("inputs")
+        for i in r.manifest.inputs {
+            j.beginObject()
+            j.string("log", i.log)
+            j.number("first_seq", i.firstSequence)
+            j.number("last_seq", i.lastSequence)
+            j.string("sha256", i.contentHash)
+            j.endObject()
+        }
+        j.endArray()
+        j.beginObject("metrics")
+        metrics(r.metrics)
+        j.endObject()
+        j.beginArray("by_city")
+        for (city, m) in r.byCity {
+            j.beginObject()
+            j.string("city", city)
+            metrics(m)
+            j.endObject()
+        }
+        j.endArray()
+        j.beginArray("daily_pnl")
+        for d in r.metrics.daily {
+            j.beginObject()
+            j.string("date", d.date.iso8601)
+            j.string("pnl", DecisionText.dollars(d.pnl))
+            j.endObject()
+        }
+        j.endArray()
+        j.beginArray("trades")
+        for t in r.trades {
+            j.beginObject()
+            j.string("city", t.city)
+            j.string("event_date", t.eventDate.iso8601)
+            j.string("ticker", t.ticker.description)
+            j.string("bracket", t.bracket)
+            j.string("client_order_id", t.clientOrderId)
+            j.stringOrNull("forecast_basis_date", t.value("forecast_basis_date"))
+            j.stringOrNull("forecast_high", t.value("forecast_high"))
+            j.stringOrNull("adjusted_high", t.value("adjusted_high"))
+            j.string("entry_price", DecisionText.dollars(t.entryPrice))
+            j.string("contracts", FixedPoint.format(t.contracts.hundredths, scale: 2, minDecimals: 2))
+            j.string("cost", DecisionText.dollars(t.cost))
+            j.stringOrNull("exit_price", t.exitPrice.map { DecisionText.dollars($0) })
+            if let h = t.settledHigh { j.number("settled_high", Int64(h)) } else { j.null("settled_high") }
+            if let w = t.won { j.bool("won", w) } else { j.null("won") }
+            j.string("gross_pnl", DecisionText.dollars(t.grossPnL))
+            j.string("fees", DecisionText.dollars(t.fees))
+            j.string("net_pnl", DecisionText.dollars(t.netPnL))
+            j.endObject()
+        }
+        j.endArray()
+        j.rawNumber("seconds", fixed(r.seconds, 3))
+        j.endObject()
+        return j.output
+    }
+}
