@@ -149,8 +149,8 @@ package enum Backtest {
         }
 
         var hasher = SHA256Hasher()
-        for r in runs {
-            hasher.update(Array("log \(r.log) \(r.output.count)\n".utf8))
+        for (i, r) in runs.enumerated() {
+            hasher.update(Array("log \(i) \(r.output.count)\n".utf8))
             for e in r.output { hasher.update(EventCodec.encode(e)) }
         }
         for t in trades {

@@ -1,0 +1,82 @@
+import IsothermEvents
+import Testing
+
+@testable import IsothermCore
+
+@Suite struct FeesTests {
+    func price(_ s: String) -> Price { Price(dollars: s)! }
+
+    @Test(arguments: [
+        // (price, contracts, taker fee): ceil_to_cent(0.07 × C × P × (1 − P))
+        ("0.10", 100, "0.63"),  // 0.63 exactly, not 0.64
+        ("0.50", 100, "1.75"),
+        ("0.50", 400, "7.00"),
+        ("0.30", 400, "5.88"),
+        ("0.01", 1, "0.01"),  // 0.000693 rounds up to a cent
+        ("0.99", 10, "0.01"),  // 0.00693
+        ("0.45", 37, "0.65"),  // 0.640...
+        ("0.4550", 100, "1.74"),  // 1.7357...
+    ])
+    func takerFeeIsCeiledToTheCent(p: String, contracts: Int64, fee: String) {
+        #expect(Fees.taker(count: Count(contracts: contracts), price: price(p)) == Money(dollars: fee)!)
+    }
+
+    @Test func makerFeesDependOnTheSeriesFeeType() {
+        let c = Count(contracts: 100)
+        #expect(Fees.maker(count: c, price: price("0.50"), feeType: .quadratic) == .zero)
+        // 0.0175 × 100 × 0.25 = 0.4375 → 0.44
+        #expect(Fees.maker(count: c, price: price("0.50"), feeType: .quadraticWithMakerFees) == Money(dollars: "0.44")!)
+        // The series multiplier scales before the rounding: ×2 → 0.875 → 0.88.
+        #expect(
+            Fees.maker(
+                count: c, price: price("0.50"), feeType: .quadraticWithMakerFees, multiplierMillionths: 2_000_000)
+                == Money(dollars: "0.88")!)
+        #expect(Fees.taker(count: .zero, price: price("0.50")) == .zero)
+        #expect(Fees.taker(count: c, price: .one) == .zero, "no fee at $1")
+    }
+
+    @Test func theSeedsArithmetic() {
+        // 400 contracts at 50¢: cost $200; a win returns $400 (+$200), a loss nothing (−$200).
+        let count = Count(contracts: 400)
+        let cost = Money.cost(count, price("0.50"))
+        #expect(cost == Money(dollars: "200")!)
+        #expect(Money.cost(count, .one) - cost == Money(dollars: "200")!)
+        #expect(Money.cost(count, .zero) - cost == Money(dollars: "-200")!)
+        // floor(bet / price): $200 at 35¢ buys 571 contracts for $199.85.
+        let contracts = Money(dollars: "200")!.micros / price("0.35").micros
+        #expect(contracts == 571)
+        #expect(Money.cost(Count(contracts: contracts), price("0.35")) == Money(dollars: "199.85")!)
+    }
+}
+
+@Suite struct BracketTests {
+    func market(_ suffix: String, _ type: StrikeType, floor: Int32?, cap: Int32?) -> MarketListed {
+        MarketListed(
+            ticker: Symbol("KXHIGHNY-26OCT02-" + suffix)!, eventTicker: Symbol("KXHIGHNY-26OCT02")!,
+            seriesTicker: Symbol("KXHIGHNY")!, eventDate: LocalDate(iso8601: "2026-10-02")!, strikeType: type,
+            floorStrike: floor.map { Temperature(degrees: $0) }, capStrike: cap.map { Temperature(degrees: $0) },
+            openTime: Timestamp(seconds: 0), closeTime: Timestamp(seconds: 1), feeType: .quadratic,
+            feeMultiplierMillionths: 1_000_000, title: "")
+    }
+
+    @Test func kalshisSixBracketsFromTheirStrikeTypes() throws {
+        // The real KXHIGHNY-26OCT02 layout (reference/kalshi-weather-series.json).
+        let brackets = [
+            market("T81", .less, floor: nil, cap: 81), market("B81.5", .between, floor: 81, cap: 82),
+            market("B83.5", .between, floor: 83, cap: 84), market("B85.5", .between, floor: 85, cap: 86),
+            market("B87.5", .between, floor: 87, cap: 88), market("T88", .greater, floor: 88, cap: nil),
+        ].compactMap(Bracket.init)
+        #expect(brackets.map(\.label) == ["<81°", "81-82°", "83-84°", "85-86°", "87-88°", ">88°"])
+        let winners = (78...91).map { high in brackets.filter { $0.pays(Int32(high)) }.map(\.label) }
+        #expect(winners.allSatisfy { $0.count == 1 }, "every whole degree pays exactly one bracket")
+        #expect(brackets[0].pays(80) && !brackets[0].pays(81))
+        #expect(brackets[1].pays(81) && brackets[1].pays(82) && !brackets[1].pays(83))
+        #expect(!brackets[5].pays(88) && brackets[5].pays(89))
+        #expect(Bracket.containing(86, in: brackets)?.label == "85-86°")
+        #expect(Bracket.containing(95, in: brackets)?.label == ">88°")
+        #expect(Bracket.roundHalfUp(Temperature(tenths: 845)) == 85)
+        #expect(Bracket.roundHalfUp(Temperature(tenths: 844)) == 84)
+        #expect(Bracket.roundHalfUp(Temperature(tenths: -15)) == -1)
+        #expect(Bracket(market("X", .between, floor: nil, cap: 3)) == nil, "a between market needs both strikes")
+    }
+}
