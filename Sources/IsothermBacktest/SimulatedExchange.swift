@@ -15,8 +15,8 @@ package enum FillModel: String, CaseIterable, Sendable {
 
 package struct ExchangeOptions: Equatable, Sendable {
     package var fillModel: FillModel = .assume
-    /// How long a maker order rests before it is canceled; nil: until the market closes.
-    package var windowMinutes: Int64?
+    /// How long a maker order rests before it is canceled (touch, queue); nil: until the market closes.
+    package var windowMinutes: Int64? = 120
     /// For `queue`: contracts resting at our price ahead of us when we post.
     package var queueAhead = Count(contracts: 250)
 

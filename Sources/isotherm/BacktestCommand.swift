@@ -18,7 +18,7 @@ struct BacktestCommand: ParsableCommand {
               next_over    open_maker, then sell at the bid before the predicted high if the next bracket up is rich and ours cheap
 
             Fill models: assume (every maker order fills, the seed's), touch (fills only if the market traded or was \
-            offered at or below the price within --fill-window minutes, default until close), queue (the volume \
+            offered at or below the price within --fill-window minutes of posting, default 120), queue (the volume \
             traded at or through the price, behind --queue-ahead contracts resting first).
 
             Every run ends with a run id, the hash of its parameters and inputs, and an output hash over its \
@@ -75,8 +75,9 @@ struct BacktestCommand: ParsableCommand {
     var fillModel = "assume"
 
     @Option(
-        name: .long, help: "Minutes a maker order rests before it is canceled (touch, queue); default: until close.")
-    var fillWindow: Int64?
+        name: .long,
+        help: "Minutes a maker order rests before it is canceled (touch, queue); 0: until the market closes.")
+    var fillWindow: Int64 = 120
 
     @Option(name: .long, help: "Contracts resting ahead of ours (queue).")
     var queueAhead: Int64 = 250
@@ -173,7 +174,7 @@ struct BacktestCommand: ParsableCommand {
             let logs = try selectedLogs()
             let range = try dateRange(logs)
             var exchange = ExchangeOptions(fillModel: FillModel(rawValue: fillModel)!)
-            exchange.windowMinutes = fillWindow
+            exchange.windowMinutes = fillWindow > 0 ? fillWindow : nil
             exchange.queueAhead = Count(contracts: queueAhead)
             let names = (compare ?? strategy).split(separator: ",").map(String.init)
             var results: [BacktestResult] = []
@@ -248,7 +249,16 @@ struct BacktestCommand: ParsableCommand {
     func saveRuns(_ results: [BacktestResult], to directory: String) throws {
         let writer = try EventLogWriter(directory: directory)
         for r in results {
-            for run in r.runs { for e in run.output { try writer.append(e) } }
+            for (input, run) in zip(r.manifest.inputs, r.runs) {
+                // A marker naming the input log the following decisions' sequence numbers refer to.
+                var marker = r.manifest
+                marker.phase = .started
+                marker.inputs = [input]
+                marker.outputHash = ""
+                try writer.append(
+                    EventRecord(time: run.output.first?.time ?? Timestamp(nanos: 0), event: .runManifest(marker)))
+                for e in run.output { try writer.append(e) }
+            }
             try writer.append(
                 EventRecord(
                     time: r.trades.last.map { $0.eventDate.advanced(by: 2).startUTC } ?? Timestamp(nanos: 0),

@@ -26,7 +26,8 @@ struct Isotherm: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            GenerateCommand.self, BacktestCommand.self, ImportCommand.self, StatusCommand.self, LogCommand.self,
+            GenerateCommand.self, BacktestCommand.self, AuditCommand.self, ImportCommand.self, StatusCommand.self,
+            LogCommand.self,
             DemoCommand.self,
             VersionCommand.self,
         ]

@@ -112,7 +112,7 @@ import Testing
         e.append(forecast("CHI", basis: "2025-06-08", target: "2025-06-10", tenths: 712, at: "2025-06-08T10:00:00Z"))
         e += listings(
             "KXHIGHCHI", "2025-06-10", floor: 67, open: t("2025-06-09T14:00:00Z"), close: t("2025-06-11T04:59:00Z"))
-        e.append(candle("KXHIGHCHI-25JUN10-B71.5", at: "2025-06-09T18:00:00Z", bid: 45, ask: 47, askLow: 46))
+        e.append(candle("KXHIGHCHI-25JUN10-B71.5", at: "2025-06-09T15:30:00Z", bid: 45, ask: 47, askLow: 46))
         e.append(report("CHI", "2025-06-10", high: 72, at: "2025-06-11T12:00:00Z"))
         e.append(determined("KXHIGHCHI-25JUN10-B71.5", yes: true, at: "2025-06-11T13:00:00Z"))
         return e

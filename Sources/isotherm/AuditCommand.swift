@@ -1,0 +1,224 @@
+import ArgumentParser
+import IsothermEvents
+import IsothermStore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Explain a trade: the events its decision read, the rule that fired, the orders and the settlement.",
+        discussion: """
+            Reads only logs: the runs log a backtest saved (--save) and the input logs its manifest names. \
+            For an order (its client order id) or a city-day, prints each decision: the strategy and its \
+            parameters, the values it computed, the rule that fired, every input event it read (by sequence \
+            number, from the input log), then the order's acknowledgement, fills and cancels, and the \
+            market's determination and the official report.
+
+            Examples:
+              isotherm backtest --world world --save runs
+              isotherm audit --runs runs --city NY --date 2025-06-10
+              isotherm audit --runs runs --order open_maker-KXHIGHNY-25JUN10-buy --json
+            """)
+
+    @Option(name: .long, help: "The runs log (isotherm backtest --save).")
+    var runs: String
+
+    @Option(name: .customLong("run"), help: "Run id (default: the last run in the log).")
+    var runId: String?
+
+    @Option(name: .long, help: "A client order id.")
+    var order: String?
+
+    @Option(name: .long, help: "City (with --date): every decision about that city's event.")
+    var city: String?
+
+    @Option(name: .long, help: "Event date (YYYY-MM-DD), with --city.")
+    var date: String?
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (order != nil) != (city != nil && date != nil) else {
+            throw ValidationError("give --order ID, or --city and --date")
+        }
+        if let date, LocalDate(iso8601: date) == nil {
+            throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date")
+        }
+    }
+
+    /// One input log's section of a saved run: the decisions, orders and answers that refer to it.
+    struct Section {
+        var input: RunInput
+        var events: [(sequence: UInt64, record: EventRecord)] = []
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let (manifest, sections) = try loadRun()
+            var explained: [String] = []
+            var jsonItems: [String] = []
+            for section in sections {
+                for (i, entry) in section.events.enumerated() {
+                    guard case .strategyDecision(let d) = entry.record.event, matches(d, in: section, at: i) else {
+                        continue
+                    }
+                    let (text, js) = try explain(d, at: i, in: section)
+                    explained.append(text)
+                    jsonItems.append(js)
+                }
+            }
+            guard !explained.isEmpty else {
+                throw CLIError("run \(manifest.runId) has no decision about \(order ?? "\(city!) \(date!)")")
+            }
+            if json {
+                print(
+                    "{\"run_id\":\"\(manifest.runId)\",\"output_hash\":\"\(manifest.outputHash)\",\"decisions\":["
+                        + jsonItems.joined(separator: ",") + "]}")
+            } else {
+                print(
+                    "run \(manifest.runId) (\(manifest.runKind), engine \(manifest.engineVersion), output hash \(manifest.outputHash))"
+                )
+                print(explained.joined(separator: "\n\n"))
+            }
+        }
+    }
+
+    /// The run's manifest and its per-input sections, from the runs log.
+    func loadRun() throws -> (RunManifest, [Section]) {
+        var runsFound: [(RunManifest, [Section])] = []
+        var current: [Section] = []
+        var index = 0
+        try EventLogReader(directory: runs).forEach { sequence, record in
+            index += 1
+            if case .runManifest(let m) = record.event {
+                if m.phase == .started, let input = m.inputs.first {
+                    current.append(Section(input: input))
+                } else if m.phase == .finished {
+                    runsFound.append((m, current))
+                    current = []
+                }
+                return true
+            }
+            if !current.isEmpty { current[current.count - 1].events.append((sequence, record)) }
+            return true
+        }
+        guard !runsFound.isEmpty else { throw CLIError("\(runs) holds no saved run") }
+        if let runId {
+            guard let found = runsFound.last(where: { $0.0.runId == runId }) else {
+                throw CLIError(
+                    "\(runs) has no run \(runId) (runs: \(runsFound.map(\.0.runId).joined(separator: ", ")))")
+            }
+            return found
+        }
+        return runsFound.last!
+    }
+
+    func matches(_ d: StrategyDecision, in section: Section, at i: Int) -> Bool {
+        if let order {
+            // The decision that placed this order: the order's decisionSequence is its 1-based place.
+            return section.events.contains {
+                if case .orderIntent(let o) = $0.record.event {
+                    return o.clientOrderId == order && Int(o.decisionSequence) == i + 1
+                }
+                return false
+            }
+        }
+        let wanted = LocalDate(iso8601: date!)!.kalshiCode
+        return d.subject.hasPrefix("KXHIGH" + city!.uppercased() + "-" + wanted)
+    }
+
+    func inputEvent(_ log: String, _ sequence: UInt64) throws -> EventRecord? {
+        var found: EventRecord?
+        try EventLogReader(directory: log).forEach(from: .sequence(sequence)) { s, r in
+            if s == sequence { found = r }
+            return false
+        }
+        return found
+    }
+
+    func explain(_ d: StrategyDecision, at i: Int, in section: Section) throws -> (String, String) {
+        var lines = ["decision \(d.strategy) \(d.action) \(d.subject) at \(section.events[i].record.time.rfc3339)"]
+        lines.append("  rule: \(d.reason)")
+        lines.append("  parameters: " + d.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+        lines.append("  computed: " + d.values.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+        lines.append("  read from \(section.input.log) (sha256 \(section.input.contentHash.prefix(16))…):")
+        var inputsJSON: [String] = []
+        for s in d.inputSequences {
+            guard let e = try inputEvent(section.input.log, s) else {
+                throw CLIError("\(section.input.log) has no event \(s): the input log changed since the run")
+            }
+            let js = EventJSON.render(e, sequence: s)
+            inputsJSON.append(js)
+            lines.append("    " + js)
+        }
+        // What came of it: the orders this decision placed and every answer to them.
+        var ids: [String] = []
+        for e in section.events {
+            if case .orderIntent(let o) = e.record.event, Int(o.decisionSequence) == i + 1 {
+                ids.append(o.clientOrderId)
+            }
+        }
+        var orderJSON: [String] = []
+        var tickers: [Symbol] = []
+        for e in section.events {
+            let id: String?
+            switch e.record.event {
+            case .orderIntent(let o):
+                id = o.clientOrderId
+                if ids.contains(o.clientOrderId) && !tickers.contains(o.ticker) { tickers.append(o.ticker) }
+            case .orderAcknowledged(let a): id = a.clientOrderId
+            case .fill(let f): id = f.clientOrderId
+            case .orderCanceled(let c): id = c.clientOrderId
+            case .orderRejected(let r): id = r.clientOrderId
+            default: id = nil
+            }
+            guard let id, ids.contains(id) else { continue }
+            let js = EventJSON.render(e.record)
+            orderJSON.append(js)
+            if orderJSON.count == 1 { lines.append("  orders:") }
+            lines.append("    " + js)
+        }
+        // The outcome, from the input log: the markets' determination and the official report.
+        var outcomeJSON: [String] = []
+        let eventDate = LocalDate(kalshiCode: d.subject)
+        try EventLogReader(directory: section.input.log).forEach(
+            from: .time(section.events[i].record.time), kinds: [.marketLifecycle, .settlement]
+        ) { s, r in
+            switch r.event {
+            case .marketLifecycle(let l) where tickers.contains(l.ticker) && l.transition == .determined:
+                outcomeJSON.append(EventJSON.render(r, sequence: s))
+            case .settlement(let st) where st.climateDate == eventDate && st.isFinal:
+                outcomeJSON.append(EventJSON.render(r, sequence: s))
+            default:
+                break
+            }
+            return true
+        }
+        if !outcomeJSON.isEmpty {
+            lines.append("  outcome:")
+            for o in outcomeJSON { lines.append("    " + o) }
+        }
+        var j = JSONWriter()
+        j.beginObject()
+        j.string("strategy", d.strategy)
+        j.string("subject", d.subject)
+        j.string("action", d.action)
+        j.string("time", section.events[i].record.time.rfc3339)
+        j.string("rule", d.reason)
+        j.beginObject("parameters")
+        for f in d.parameters { j.string(f.name, f.value) }
+        j.endObject()
+        j.beginObject("computed")
+        for f in d.values { j.string(f.name, f.value) }
+        j.endObject()
+        j.string("input_log", section.input.log)
+        j.string("input_sha256", section.input.contentHash)
+        j.endObject()
+        var obj = j.output
+        obj.removeLast()
+        obj +=
+            ",\"inputs\":[" + inputsJSON.joined(separator: ",") + "],\"orders\":[" + orderJSON.joined(separator: ",")
+            + "],\"outcome\":[" + outcomeJSON.joined(separator: ",") + "]}"
+        return (lines.joined(separator: "\n"), obj)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+@Suite("isotherm backtest and audit", .serialized)
+struct BacktestCommandTests {
+    struct Result: Decodable {
+        struct M: Decodable {
+            var trades: Int
+            var ordersPlaced: Int
+            var ordersFilled: Int
+            var totalPnl: String
+        }
+        struct T: Decodable {
+            var city: String
+            var clientOrderId: String
+            var eventDate: String
+        }
+        var runId: String
+        var outputHash: String
+        var fillModel: String
+        var metrics: M
+        var byCity: [M]
+        var trades: [T]
+    }
+
+    struct Audit: Decodable {
+        struct Input: Decodable { var kind: String }
+        struct D: Decodable {
+            var strategy: String
+            var action: String
+            var rule: String
+            var inputs: [Input]
+            var orders: [Input]
+            var outcome: [Input]
+        }
+        var runId: String
+        var decisions: [D]
+    }
+
+    @Test(
+        "the same backtest in two processes, one thread or two, gives one output hash; touch fills fewer than assume; audit explains a trade"
+    )
+    func determinismFillModelsAndAudit() throws {
+        try withTempDirectory { tmp in
+            let gen = try CLI.run([
+                "generate", "--out", tmp + "/w", "--start", "2025-03-01", "--days", "12", "--cities", "NY,CHI",
+                "--seed", "5",
+            ])
+            try #require(gen.exitCode == 0, "\(gen)")
+            var hashes: [String] = []
+            var last: Result?
+            for threads in ["1", "2"] {
+                let r = try CLI.run(["backtest", "--world", tmp + "/w", "--json", "--threads", threads])
+                try #require(r.exitCode == 0, "\(r)")
+                let result = try decodeJSON(Result.self, r.stdout)
+                hashes.append(result.outputHash)
+                last = result
+            }
+            #expect(hashes[0] == hashes[1])
+            let assume = try #require(last)
+            #expect(assume.metrics.trades == 24, "two cities × twelve days")
+            #expect(assume.metrics.ordersFilled == assume.metrics.ordersPlaced)
+            #expect(assume.byCity.count == 2)
+
+            // At 20¢, below where the chosen bracket usually trades at the open, touch fills only some orders.
+            let touchRun = try CLI.run([
+                "backtest", "--world", tmp + "/w", "--json", "--fill-model", "touch", "--price", "0.20",
+            ])
+            let touch = try decodeJSON(Result.self, touchRun.stdout)
+            let assumeRun = try CLI.run([
+                "backtest", "--world", tmp + "/w", "--json", "--fill-model", "assume", "--price", "0.20",
+            ])
+            let assumed = try decodeJSON(Result.self, assumeRun.stdout)
+            #expect(touch.fillModel == "touch" && touch.outputHash != assumed.outputHash)
+            #expect(assumed.metrics.ordersFilled == 24)
+            #expect(
+                touch.metrics.ordersPlaced == 24 && touch.metrics.ordersFilled < 24 && touch.metrics.ordersFilled > 0,
+                "\(touch.metrics)")
+
+            let text = try CLI.run(["backtest", "--world", tmp + "/w", "--city", "CHI", "--days", "5", "--debug", "2"])
+            #expect(text.exitCode == 0)
+            #expect(text.stdout.contains("Total Trades: 5 (5 days)"), "\(text)")
+            #expect(text.stdout.contains("  chicago        :    5 trades"), "\(text)")
+            #expect(text.stdout.contains("Sample Trades (2 evenly spaced):"), "\(text)")
+
+            let compare = try CLI.run(["backtest", "--world", tmp + "/w", "--compare", "open_maker,exit,next_over"])
+            #expect(compare.exitCode == 0 && compare.stdoutLines.count == 7, "\(compare)")
+            #expect(
+                compare.stdoutLines.dropFirst().prefix(3).map { String($0.prefix(10)) } == [
+                    "open_maker", "exit      ", "next_over ",
+                ])
+
+            // Save, then explain the first trade from the logs alone.
+            let saved = try CLI.run(["backtest", "--world", tmp + "/w", "--save", tmp + "/runs", "--json"])
+            let run = try decodeJSON(Result.self, saved.stdout)
+            let order = run.trades[0].clientOrderId
+            let audit = try CLI.run(["audit", "--runs", tmp + "/runs", "--order", order, "--json"])
+            try #require(audit.exitCode == 0, "\(audit)")
+            let a = try decodeJSON(Audit.self, audit.stdout)
+            #expect(a.runId == run.runId)
+            let d = try #require(a.decisions.first)
+            #expect(
+                d.strategy == "open_maker" && d.action == "post" && d.rule.contains("buy 400 YES at $0.50 as maker"))
+            #expect(d.inputs.map(\.kind) == ["daily_forecast", "market_listed"])
+            #expect(d.orders.map(\.kind) == ["order_intent", "order_acknowledged", "fill"])
+            #expect(Set(d.outcome.map(\.kind)) == ["settlement", "market_lifecycle"])
+            let day = try CLI.run([
+                "audit", "--runs", tmp + "/runs", "--city", run.trades[0].city, "--date", run.trades[0].eventDate,
+            ])
+            #expect(day.exitCode == 0 && day.stdout.contains("rule: forecast"), "\(day)")
+            let none = try CLI.run(["audit", "--runs", tmp + "/runs", "--order", "nope"])
+            #expect(none.exitCode == 2 && none.stderr.contains("has no decision about nope"), "\(none)")
+        }
+    }
+
+    @Test("bad flags are one clear line")
+    func badFlags() throws {
+        let price = try CLI.run(["backtest", "--world", "/nonexistent", "--price", "1.50"])
+        #expect(
+            price.exitCode == 64
+                && price.stderr.contains("--price '1.50' must be a dollar amount between 0.01 and 0.99"), "\(price)")
+        let strategy = try CLI.run(["backtest", "--world", "/nonexistent", "--strategy", "curve_gap"])
+        #expect(strategy.exitCode == 64 && strategy.stderr.contains("curve_gap is not implemented yet"), "\(strategy)")
+        let missing = try CLI.run(["backtest", "--world", "/nonexistent"])
+        #expect(missing.exitCode == 2 && missing.stderr.contains("/nonexistent"), "\(missing)")
+    }
+}
