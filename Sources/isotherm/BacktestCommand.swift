@@ -30,7 +30,7 @@ struct BacktestCommand: ParsableCommand {
               isotherm backtest --world world --all-cities --price 0.50
               isotherm backtest --world world --city CHI --days 90 --fill-model touch --json
               isotherm backtest --world world --compare open_maker,exit,next_over
-              isotherm backtest --world world --save runs --debug 5
+              isotherm backtest --world world --save runs --debug 5 --report backtest.html
             """)
 
     @Option(name: .long, help: "A directory of city logs (as isotherm generate writes them).")
@@ -108,6 +108,10 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(name: .long, help: "Append the run (manifest, decisions, orders, fills) to this runs log.")
     var save: String?
+
+    @Option(
+        name: .long, help: "Write a self-contained HTML report (equity curve, drawdown, daily P&L, cities, manifest).")
+    var report: String?
 
     @Option(name: .long, help: "Print N trades in detail.")
     var debug: Int?
@@ -200,6 +204,10 @@ struct BacktestCommand: ParsableCommand {
                     })
             }
             if let save { try saveRuns(results, to: save) }
+            if let report {
+                try writeWholeFile(report, Array(BacktestHTML.render(results[0]).utf8))
+                if !json { printError("report: \(report)") }
+            }
             if json {
                 print(
                     results.count == 1
