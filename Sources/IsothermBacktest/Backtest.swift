@@ -5,12 +5,25 @@ package import IsothermDigest
 package import IsothermEvents
 package import IsothermStore
 
+/// Which strategy a backtest runs, with its parameters.
+package enum StrategyChoice: Equatable, Sendable {
+    case openMaker(OpenMaker.Parameters)
+    case midnightHeuristic(MidnightHeuristic.Parameters)
+
+    package func make() -> any Strategy {
+        switch self {
+        case .openMaker(let p): OpenMaker(p)
+        case .midnightHeuristic(let p): MidnightHeuristic(p)
+        }
+    }
+}
+
 /// A backtest: which logs, which strategy, which fill model, which dates.
 package struct BacktestConfig: Sendable {
     /// One log per city (as `isotherm generate` writes them). Each is run on its own: cities never
     /// interact, so the logs run in parallel and the result is the same on one thread or many.
     package var logs: [String]
-    package var strategy: OpenMaker.Parameters
+    package var strategy: StrategyChoice
     package var exchange: ExchangeOptions
     /// Event dates to trade (markets of other dates are ignored); nil: all.
     package var dates: ClosedRange<LocalDate>?
@@ -18,7 +31,7 @@ package struct BacktestConfig: Sendable {
     package var engineVersion: String
 
     package init(
-        logs: [String], strategy: OpenMaker.Parameters, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil,
+        logs: [String], strategy: StrategyChoice, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil,
         threads: Int = 1, engineVersion: String
     ) {
         self.logs = logs
@@ -32,7 +45,7 @@ package struct BacktestConfig: Sendable {
     /// SHA-256 of the strategy, its parameters, the fill model and the dates: what, besides the
     /// inputs, decides the output.
     package var parameterHash: String {
-        let s = OpenMaker(strategy)
+        let s = strategy.make()
         var text = "strategy=\(s.name)\n"
         for f in s.parameters { text += "\(f.name)=\(f.value)\n" }
         text +=
@@ -103,7 +116,7 @@ package enum Backtest {
 
     static func runLog(_ path: String, config: BacktestConfig, progress: @Sendable (UInt64) -> Void) throws -> LogRun {
         var run = CityRun(
-            label: path, strategy: OpenMaker(config.strategy), exchange: config.exchange, dates: config.dates)
+            label: path, strategy: config.strategy.make(), exchange: config.exchange, dates: config.dates)
         var first: UInt64 = 0
         var last: UInt64 = 0
         try withUnsafeMutablePointer(to: &run) { r in
@@ -131,7 +144,7 @@ package enum Backtest {
     }
 
     static func summarize(_ config: BacktestConfig, runs: [LogRun], seconds: Double) -> BacktestResult {
-        let strategy = OpenMaker(config.strategy)
+        let strategy = config.strategy.make()
         let cityOrder = ["NY", "CHI", "MIA", "AUS", "DEN", "LAX", "PHIL"]
         func cityRank(_ c: String) -> Int { cityOrder.firstIndex(of: c) ?? cityOrder.count }
         let trades = runs.flatMap(\.trades).sorted {

@@ -39,7 +39,8 @@ enum BacktestBench {
                 events = try replay(logs, threads: threads)
                 replayBest = min(replayBest, watch.lap())
                 let config = BacktestConfig(
-                    logs: logs, strategy: OpenMaker.Parameters(), exchange: ExchangeOptions(fillModel: .assume),
+                    logs: logs, strategy: .openMaker(OpenMaker.Parameters()),
+                    exchange: ExchangeOptions(fillModel: .assume),
                     threads: threads, engineVersion: "bench")
                 watch = Stopwatch()
                 let result = try Backtest.run(config)

@@ -16,6 +16,8 @@ struct BacktestCommand: ParsableCommand {
               open_maker   at market open, buy YES as maker at --price in the bracket holding the forecast + --bias
               exit         open_maker, then sell at the bid when the bracket --exit-distance away bids --edge-cents above ours
               next_over    open_maker, then sell at the bid before the predicted high if the next bracket up is rich and ours cheap
+              midnight_heuristic  at local midnight, buy (taker) the bracket whose model probability beats its ask by \
+            --edge-threshold (model: forecast + α·recent error + β·trend, spread γ + δ·|error|); adjust two hours before the peak
 
             Fill models: assume (every maker order fills, the seed's), touch (fills only if the market traded or was \
             offered at or below the price within --fill-window minutes of posting, default 120), queue (the volume \
@@ -103,6 +105,24 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "next_over: our price at or below this, cents.")
     var ourPriceMax: Int64 = 30
 
+    @Option(name: .long, help: "midnight_heuristic: weight of the last three days' forecast error.")
+    var alpha = 0.5
+
+    @Option(name: .long, help: "midnight_heuristic: weight of the last three days' observed trend (°F/day).")
+    var beta = 0.3
+
+    @Option(name: .long, help: "midnight_heuristic: base spread of the model (°F).")
+    var gamma = 2.0
+
+    @Option(name: .long, help: "midnight_heuristic: spread added per °F of recent forecast error.")
+    var delta = 0.3
+
+    @Option(name: .long, help: "midnight_heuristic: minimum model-minus-ask edge to enter (0–1).")
+    var edgeThreshold = 0.05
+
+    @Option(name: .long, help: "midnight_heuristic: an adjacent bracket's edge at which the stake is split.")
+    var splitThreshold = 0.03
+
     @Option(name: .long, help: "Compare strategies side by side (comma-separated).")
     var compare: String?
 
@@ -139,7 +159,7 @@ struct BacktestCommand: ParsableCommand {
         for s in (compare ?? strategy).split(separator: ",") where !Self.strategies.contains(String(s)) {
             throw ValidationError(
                 "--strategy '\(s)' is not one of \(Self.strategies.joined(separator: ", "))"
-                    + (s == "curve_gap" || s == "midnight_heuristic" ? " (\(s) is not implemented yet)" : ""))
+                    + (s == "curve_gap" ? " (\(s) is not implemented yet)" : ""))
         }
         if let d = days, d < 1 { throw ValidationError("--days must be at least 1") }
         for (name, v) in [("--start-date", startDate), ("--end-date", endDate)] {
@@ -147,9 +167,20 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
-    static let strategies = ["open_maker", "exit", "next_over"]
+    static let strategies = ["open_maker", "exit", "next_over", "midnight_heuristic"]
 
-    func parameters(for name: String) -> OpenMaker.Parameters {
+    func parameters(for name: String) -> StrategyChoice {
+        if name == "midnight_heuristic" {
+            var m = MidnightHeuristic.Parameters()
+            m.alpha = alpha
+            m.beta = beta
+            m.gamma = gamma
+            m.delta = delta
+            m.edgeThreshold = edgeThreshold
+            m.splitThreshold = splitThreshold
+            m.betAmount = Money(dollars: betAmount)!
+            return .midnightHeuristic(m)
+        }
         var p = OpenMaker.Parameters()
         p.entryPrice = Price(dollars: price)!
         p.biasTenths = Temperature(fahrenheit: bias)!.tenths
@@ -170,7 +201,7 @@ struct BacktestCommand: ParsableCommand {
             n.ourMaxCents = ourPriceMax
             p.nextOver = n
         }
-        return p
+        return .openMaker(p)
     }
 
     func run() throws {

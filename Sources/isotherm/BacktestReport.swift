@@ -23,9 +23,9 @@ enum BacktestReport {
 
     static func text(_ r: BacktestResult, debug: Int) -> String {
         let m = r.metrics
-        let p = r.config.strategy
         let rule = String(repeating: "=", count: 60)
-        var lines = [rule, "OPEN-MAKER BACKTEST RESULTS", rule, ""]
+        let title = r.strategyName == "midnight_heuristic" ? "MIDNIGHT-HEURISTIC" : "OPEN-MAKER"
+        var lines = [rule, "\(title) BACKTEST RESULTS", rule, ""]
         lines.append("Strategy: \(r.strategyName)")
         lines.append("Run ID: \(r.manifest.runId)")
         if let first = m.daily.first?.date, let last = m.daily.last?.date {
@@ -35,12 +35,17 @@ enum BacktestReport {
         }
         lines.append("Cities: " + r.byCity.map { cityNames[$0.city] ?? $0.city }.joined(separator: ", "))
         lines.append("Fill Model: \(r.config.exchange.fillModel.rawValue)")
-        lines += [
-            "", "Parameters:", "  Entry Price: \(fixed(Double(p.entryPrice.micros) / 10_000, 1))c",
-            "  Temp Bias: \(p.biasTenths >= 0 ? "+" : "")\(DecisionText.degrees(tenths: p.biasTenths))F",
-            "  Basis Offset: \(p.basisOffsetDays) day(s)", "  Bet Amount: \(money(p.betAmount, sign: false))",
-        ]
-        for f in r.parameters.dropFirst(4) { lines.append("  \(f.name): \(f.value)") }
+        if case .openMaker(let p) = r.config.strategy {
+            lines += [
+                "", "Parameters:", "  Entry Price: \(fixed(Double(p.entryPrice.micros) / 10_000, 1))c",
+                "  Temp Bias: \(p.biasTenths >= 0 ? "+" : "")\(DecisionText.degrees(tenths: p.biasTenths))F",
+                "  Basis Offset: \(p.basisOffsetDays) day(s)", "  Bet Amount: \(money(p.betAmount, sign: false))",
+            ]
+            for f in r.parameters.dropFirst(4) { lines.append("  \(f.name): \(f.value)") }
+        } else {
+            lines += ["", "Parameters:"]
+            for f in r.parameters { lines.append("  \(f.name): \(f.value)") }
+        }
         lines += [
             "", "Results:", "  Total Trades: \(grouped(Int64(m.trades))) (\(m.days) days)",
             "  Win Rate: \(fixed(m.winRate * 100, 1))%",

@@ -137,7 +137,7 @@ import Testing
         if strategy == "exit" { p.exit = OpenMaker.ExitRule() }
         return try Backtest.run(
             BacktestConfig(
-                logs: logs, strategy: p, exchange: ExchangeOptions(fillModel: fill), threads: threads,
+                logs: logs, strategy: .openMaker(p), exchange: ExchangeOptions(fillModel: fill), threads: threads,
                 engineVersion: "test"))
     }
 
