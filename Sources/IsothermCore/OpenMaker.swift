@@ -24,6 +24,7 @@ package struct OpenMaker: Strategy {
         package var betAmount = Money(micros: 200_000_000)
         package var exit: ExitRule?
         package var nextOver: NextOverRule?
+        package var curveGap: CurveGapRule?
 
         package init() {}
     }
@@ -36,6 +37,16 @@ package struct OpenMaker: Strategy {
         package init() {}
     }
 
+    package struct CurveGapRule: Equatable, Sendable {
+        package var offsetMinutes: Int64 = 60
+        /// How far the observations must run ahead of (or behind) the hourly forecast, tenths of °F.
+        package var gapMinTenths: Int32 = 20
+        /// How fast they must still be rising (or falling), tenths of °F per hour.
+        package var slopeMinTenthsPerHour: Int32 = 5
+        package var maxShiftBins = 1
+        package init() {}
+    }
+
     package struct NextOverRule: Equatable, Sendable {
         package var offsetMinutes: Int64 = 60
         package var neighborMinCents: Int64 = 50
@@ -44,7 +55,9 @@ package struct OpenMaker: Strategy {
     }
 
     package let p: Parameters
-    package var name: String { p.exit != nil ? "exit" : p.nextOver != nil ? "next_over" : "open_maker" }
+    package var name: String {
+        p.exit != nil ? "exit" : p.nextOver != nil ? "next_over" : p.curveGap != nil ? "curve_gap" : "open_maker"
+    }
     /// Per event: the market we bought and its bracket index, once placed.
     private var entries: [Symbol: (ticker: Symbol, index: Int, date: LocalDate)] = [:]
     /// Open exit windows, in the order they opened: our market and the markets watched with it.
@@ -63,6 +76,14 @@ package struct OpenMaker: Strategy {
             out += [
                 Field("edge_cents", String(e.edgeCents)), Field("exit_after_minutes", String(e.afterMinutes)),
                 Field("exit_latest_minutes", String(e.latestMinutes)), Field("exit_distance", String(e.distance)),
+            ]
+        }
+        if let c = p.curveGap {
+            out += [
+                Field("decision_offset_min", String(c.offsetMinutes)),
+                Field("delta_obs_fcst_min_deg", DecisionText.degrees(tenths: c.gapMinTenths)),
+                Field("slope_min_deg_per_hour", DecisionText.degrees(tenths: c.slopeMinTenthsPerHour)),
+                Field("max_shift_bins", String(c.maxShiftBins)),
             ]
         }
         if let n = p.nextOver {
@@ -90,6 +111,11 @@ package struct OpenMaker: Strategy {
         case "exit-end": exitWindow(subject, opening: false, state: state, effects: &effects)
         case "next-over-watch": nextOverWatch(subject, state: state, effects: &effects)
         case "next-over": nextOver(subject, at: time, state: state, holdings: holdings, effects: &effects)
+        case "curve-gap": curveGap(subject, at: time, state: state, holdings: holdings, effects: &effects)
+        case "curve-gap-watch":
+            if let date = LocalDate(kalshiCode: subject), let event = state.events[date] {
+                for b in event.brackets { effects.append(.watch(b.ticker)) }
+            }
         default: break
         }
     }
@@ -168,6 +194,17 @@ package struct OpenMaker: Strategy {
                 .timer(
                     key: "exit-end:" + eventTicker, due: time.adding(nanos: e.latestMinutes * Timestamp.nanosPerMinute))
             )
+        }
+        if let c = p.curveGap, let hourly = state.hourlyForecasts[date],
+            let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
+        {
+            let due = peak.time.adding(nanos: -c.offsetMinutes * Timestamp.nanosPerMinute)
+            if due > time {
+                effects.append(
+                    .timer(key: "curve-gap-watch:" + eventTicker, due: due.adding(nanos: -5 * Timestamp.nanosPerMinute))
+                )
+                effects.append(.timer(key: "curve-gap:" + eventTicker, due: due))
+            }
         }
         if let n = p.nextOver, let hourly = state.hourlyForecasts[date],
             let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
@@ -286,5 +323,105 @@ package struct OpenMaker: Strategy {
                 OrderIntent(
                     clientOrderId: "\(name)-\(eventTicker)-next-over", ticker: entry.ticker, side: .yes, action: .sell,
                     type: .market, price: bid, count: holding.contracts, postOnly: false, decisionSequence: 0)))
+    }
+
+    // MARK: - curve_gap
+
+    /// The hourly forecast at `time`, interpolated linearly between its points, in tenths.
+    static func interpolate(_ points: [HourlyPoint], at time: Timestamp) -> Int32? {
+        guard let after = points.firstIndex(where: { $0.time >= time }) else { return nil }
+        if after == 0 { return points[0].time == time ? points[0].temperature.tenths : nil }
+        let a = points[after - 1]
+        let b = points[after]
+        let span = b.time.nanos - a.time.nanos
+        let into = time.nanos - a.time.nanos
+        let delta = Int64(b.temperature.tenths - a.temperature.tenths)
+        return a.temperature.tenths + Int32((delta * into + span / 2) / span)
+    }
+
+    private mutating func curveGap(
+        _ eventTicker: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+    ) {
+        guard let c = p.curveGap, let entry = entry(eventTicker), let event = state.events[entry.date],
+            let hourly = state.hourlyForecasts[entry.date]
+        else { return }
+        defer { for b in event.brackets { effects.append(.unwatch(b.ticker)) } }
+        // The observed temperature: the mean of the last 15 minutes of readings; an hour earlier likewise.
+        func mean(_ obs: [Seen<Observation>]) -> Int32? {
+            obs.isEmpty ? nil : Int32(obs.reduce(0) { $0 + Int($1.value.temperature.tenths) } / obs.count)
+        }
+        let recent = state.recentObservations(minutes: 15, before: time)
+        let earlier = state.recentObservations(minutes: 15, before: time.adding(nanos: -60 * Timestamp.nanosPerMinute))
+        guard let holding = holdings.first(where: { $0.ticker == entry.ticker && $0.contracts.hundredths > 0 }),
+            let observed = mean(recent), let before = mean(earlier),
+            let forecast = Self.interpolate(hourly.value.points, at: time)
+        else { return }
+        let gap = observed - forecast
+        let slope = observed - before
+        let up = gap >= c.gapMinTenths && slope >= c.slopeMinTenthsPerHour
+        let down = gap <= -c.gapMinTenths && slope <= -c.slopeMinTenthsPerHour
+        // One bracket per two degrees of gap beyond the first, up to max_shift_bins.
+        let bins = min(c.maxShiftBins, max(1, Int(abs(gap)) / 20))
+        let target = entry.index + (up ? bins : down ? -bins : 0)
+        let inputs = [hourly.sequence] + recent.map(\.sequence) + earlier.map(\.sequence)
+        let values = [
+            Field("observed", DecisionText.degrees(tenths: observed)),
+            Field("forecast_now", DecisionText.degrees(tenths: forecast)),
+            Field("gap", DecisionText.degrees(tenths: gap)),
+            Field("slope_per_hour", DecisionText.degrees(tenths: slope)),
+            Field("from_ticker", entry.ticker.description),
+        ]
+        guard target != entry.index, event.brackets.indices.contains(target) else {
+            effects.append(
+                .decide(
+                    StrategyDecision(
+                        strategy: name, subject: eventTicker, action: "hold", inputSequences: inputs,
+                        parameters: parameters,
+                        values: values,
+                        reason:
+                            "observations \(DecisionText.degrees(tenths: gap))°F from the hourly forecast, slope \(DecisionText.degrees(tenths: slope))°F/h: no shift"
+                    )))
+            return
+        }
+        let to = event.brackets[target]
+        guard let ourBid = state.quotes[entry.ticker]?.bid, let theirAsk = state.quotes[to.ticker]?.ask ?? nil,
+            theirAsk.micros > 0
+        else {
+            effects.append(
+                .decide(
+                    StrategyDecision(
+                        strategy: name, subject: eventTicker, action: "hold", inputSequences: inputs,
+                        parameters: parameters,
+                        values: values,
+                        reason: "a shift to \(to.label) is due but there is no bid for ours or no ask for it")))
+            return
+        }
+        let proceeds = Money.cost(holding.contracts, ourBid)
+        let contracts = proceeds.micros / theirAsk.micros
+        effects.append(
+            .decide(
+                StrategyDecision(
+                    strategy: name, subject: eventTicker, action: "shift", inputSequences: inputs,
+                    parameters: parameters,
+                    values: values + [
+                        Field("to_ticker", to.ticker.description), Field("contracts", String(contracts)),
+                    ],
+                    reason:
+                        "observations run \(DecisionText.degrees(tenths: gap))°F \(up ? "above" : "below") the hourly forecast and still \(up ? "rise" : "fall") \(DecisionText.degrees(tenths: slope))°F/h: "
+                        + "sell ours at $\(DecisionText.dollars(ourBid)), buy \(to.label) at $\(DecisionText.dollars(theirAsk))"
+                )))
+        effects.append(
+            .place(
+                OrderIntent(
+                    clientOrderId: "\(name)-\(eventTicker)-shift-out", ticker: entry.ticker, side: .yes, action: .sell,
+                    type: .market, price: ourBid, count: holding.contracts, postOnly: false, decisionSequence: 0)))
+        guard contracts > 0 else { return }
+        effects.append(
+            .place(
+                OrderIntent(
+                    clientOrderId: "\(name)-\(eventTicker)-shift-in", ticker: to.ticker, side: .yes, action: .buy,
+                    type: .market, price: theirAsk, count: Count(contracts: contracts), postOnly: false,
+                    decisionSequence: 0)))
+        entries[event.eventTicker] = (to.ticker, target, entry.date)
     }
 }

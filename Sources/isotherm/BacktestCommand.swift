@@ -16,6 +16,8 @@ struct BacktestCommand: ParsableCommand {
               open_maker   at market open, buy YES as maker at --price in the bracket holding the forecast + --bias
               exit         open_maker, then sell at the bid when the bracket --exit-distance away bids --edge-cents above ours
               next_over    open_maker, then sell at the bid before the predicted high if the next bracket up is rich and ours cheap
+              curve_gap    open_maker, then before the predicted high move up (down) a bracket when observations run \
+            --gap-min ahead of (behind) the hourly forecast and still rise (fall) --slope-min per hour
               midnight_heuristic  at local midnight, buy (taker) the bracket whose model probability beats its ask by \
             --edge-threshold (model: forecast + α·recent error + β·trend, spread γ + δ·|error|); adjust two hours before the peak
 
@@ -96,7 +98,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "exit: brackets away to watch (1 or 2).")
     var exitDistance = 2
 
-    @Option(name: .long, help: "next_over: minutes before the predicted high to decide.")
+    @Option(name: .long, help: "next_over, curve_gap: minutes before the predicted high to decide.")
     var decisionOffset: Int64 = 60
 
     @Option(name: .long, help: "next_over: the next bracket's price at or above this, cents.")
@@ -104,6 +106,15 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(name: .long, help: "next_over: our price at or below this, cents.")
     var ourPriceMax: Int64 = 30
+
+    @Option(name: .long, help: "curve_gap: °F the observations must run ahead of (or behind) the hourly forecast.")
+    var gapMin = "2.0"
+
+    @Option(name: .long, help: "curve_gap: °F per hour they must still be rising (or falling).")
+    var slopeMin = "0.5"
+
+    @Option(name: .long, help: "curve_gap: brackets to move at most.")
+    var maxShiftBins = 1
 
     @Option(name: .long, help: "midnight_heuristic: weight of the last three days' forecast error.")
     var alpha = 0.5
@@ -159,7 +170,7 @@ struct BacktestCommand: ParsableCommand {
         for s in (compare ?? strategy).split(separator: ",") where !Self.strategies.contains(String(s)) {
             throw ValidationError(
                 "--strategy '\(s)' is not one of \(Self.strategies.joined(separator: ", "))"
-                    + (s == "curve_gap" ? " (\(s) is not implemented yet)" : ""))
+            )
         }
         if let d = days, d < 1 { throw ValidationError("--days must be at least 1") }
         for (name, v) in [("--start-date", startDate), ("--end-date", endDate)] {
@@ -167,7 +178,7 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
-    static let strategies = ["open_maker", "exit", "next_over", "midnight_heuristic"]
+    static let strategies = ["open_maker", "exit", "next_over", "curve_gap", "midnight_heuristic"]
 
     func parameters(for name: String) -> StrategyChoice {
         if name == "midnight_heuristic" {
@@ -200,6 +211,14 @@ struct BacktestCommand: ParsableCommand {
             n.neighborMinCents = neighborPriceMin
             n.ourMaxCents = ourPriceMax
             p.nextOver = n
+        }
+        if name == "curve_gap" {
+            var c = OpenMaker.CurveGapRule()
+            c.offsetMinutes = decisionOffset
+            c.gapMinTenths = Temperature(fahrenheit: gapMin)?.tenths ?? 20
+            c.slopeMinTenthsPerHour = Temperature(fahrenheit: slopeMin)?.tenths ?? 5
+            c.maxShiftBins = maxShiftBins
+            p.curveGap = c
         }
         return .openMaker(p)
     }

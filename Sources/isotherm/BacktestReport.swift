@@ -93,7 +93,7 @@ enum BacktestReport {
 
     static func comparison(_ results: [BacktestResult]) -> String {
         var lines = [
-            rightPad("strategy", 12) + leftPad("trades", 8) + leftPad("win %", 8) + leftPad("P&L", 14)
+            rightPad("strategy", 19) + leftPad("trades", 8) + leftPad("win %", 8) + leftPad("P&L", 14)
                 + leftPad("avg", 10)
                 + leftPad("ROI", 9) + leftPad("sharpe/d", 10) + leftPad("max DD", 13) + leftPad("fill %", 8)
                 + leftPad("fees", 11)
@@ -101,7 +101,7 @@ enum BacktestReport {
         for r in results {
             let m = r.metrics
             lines.append(
-                rightPad(r.strategyName, 12) + leftPad(String(m.trades), 8) + leftPad(fixed(m.winRate * 100, 1), 8)
+                rightPad(r.strategyName, 19) + leftPad(String(m.trades), 8) + leftPad(fixed(m.winRate * 100, 1), 8)
                     + leftPad(money(m.totalPnL), 14) + leftPad("$" + fixed(m.averagePnL, 2), 10)
                     + leftPad(percent(m.roi, sign: true), 9)
                     + leftPad(fixed(m.sharpeDaily, 3), 10) + leftPad(money(m.maxDrawdown, sign: false), 13)
