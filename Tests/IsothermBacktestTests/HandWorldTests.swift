@@ -92,17 +92,46 @@ import Testing
         e.append(candle("KXHIGHNY-25JUN10-B81.5", at: "2025-06-09T15:00:00Z", bid: 48, ask: 52, trade: (49, 300)))
         e.append(candle("KXHIGHNY-25JUN10-B81.5", at: "2025-06-09T16:00:00Z", bid: 49, ask: 51, trade: (50, 1_000)))
         e.append(forecast("NY", basis: "2025-06-10", target: "2025-06-11", tenths: 775, at: "2025-06-10T10:00:00Z"))
+        // The hourly forecast for June 11 peaks at 20:00Z: next_over and curve_gap decide at 19:00Z.
+        e.append(
+            EventRecord(
+                time: t("2025-06-10T10:00:00Z"),
+                event: .hourlyForecast(
+                    HourlyForecast(
+                        city: Symbol("NY")!, source: .visualCrossing, basisDate: d("2025-06-10"),
+                        targetDate: d("2025-06-11"),
+                        points: [("17", 760), ("18", 770), ("19", 780), ("20", 790), ("21", 785)].map {
+                            HourlyPoint(time: t("2025-06-11T\($0.0):00:00Z"), temperature: Temperature(tenths: $0.1))
+                        }))))
         e += listings(
             "KXHIGHNY", "2025-06-11", floor: 73, open: t("2025-06-10T14:00:00Z"), close: t("2025-06-12T03:59:00Z"))
         e.append(candle("KXHIGHNY-25JUN11-B77.5", at: "2025-06-10T14:30:00Z", bid: 40, ask: 55))
         e.append(candle("KXHIGHNY-25JUN11-B77.5", at: "2025-06-10T16:00:00Z", bid: 30, ask: 56))
         e.append(candle("KXHIGHNY-25JUN11-T80", at: "2025-06-10T16:00:00Z", bid: 40, ask: 44))
         e.append(report("NY", "2025-06-10", high: 82, at: "2025-06-11T11:00:00Z"))
+        // June 11 afternoon: readings 79.0 an hour before the decision, 80.5 in its last 15 minutes
+        // (the forecast says 78.0 at 19:00Z): 2.5 °F ahead and rising 1.5 °F an hour.
+        for (time, tenths) in [
+            ("17:50", 790), ("17:55", 790), ("18:00", 790), ("18:50", 805), ("18:55", 805), ("19:00", 805),
+        ] {
+            e.append(
+                EventRecord(
+                    time: t("2025-06-11T\(time):00Z"),
+                    event: .observation(
+                        Observation(
+                            station: Symbol("KNYC")!, source: .nws, observedAt: t("2025-06-11T\(time):00Z"),
+                            temperature: Temperature(tenths: Int32(tenths)), dewpoint: nil))))
+            if time == "18:55" {
+                e.append(candle("KXHIGHNY-25JUN11-B77.5", at: "2025-06-11T18:58:00Z", bid: 20, ask: 24))
+                e.append(candle("KXHIGHNY-25JUN11-B79.5", at: "2025-06-11T18:58:00Z", bid: 55, ask: 58))
+            }
+        }
         e.append(determined("KXHIGHNY-25JUN10-B81.5", yes: true, at: "2025-06-11T12:00:00Z"))
         e.append(determined("KXHIGHNY-25JUN10-B79.5", yes: false, at: "2025-06-11T12:00:00Z"))
         e.append(report("NY", "2025-06-11", high: 81, at: "2025-06-12T11:00:00Z"))
         e.append(determined("KXHIGHNY-25JUN11-B77.5", yes: false, at: "2025-06-12T12:00:00Z"))
         e.append(determined("KXHIGHNY-25JUN11-T80", yes: true, at: "2025-06-12T12:00:00Z"))
+        e.append(determined("KXHIGHNY-25JUN11-B79.5", yes: false, at: "2025-06-12T12:00:00Z"))
         return e
     }
 
@@ -135,6 +164,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var p = OpenMaker.Parameters()
         if strategy == "exit" { p.exit = OpenMaker.ExitRule() }
+        if strategy == "next_over" { p.nextOver = OpenMaker.NextOverRule() }
+        if strategy == "curve_gap" { p.curveGap = OpenMaker.CurveGapRule() }
         return try Backtest.run(
             BacktestConfig(
                 logs: logs, strategy: .openMaker(p), exchange: ExchangeOptions(fillModel: fill), threads: threads,
@@ -229,10 +260,53 @@ import Testing
         #expect(exits.first?.reason == ">80° bids $0.40, at least 5¢ above our $0.30: sell at the bid")
     }
 
+    @Test func nextOverSellsWhenTheNextBracketUpIsRichAndOursCheap() throws {
+        let r = try Self.run("next_over", fill: .assume)
+        // June 11 at 19:00Z (the hourly peak 20:00Z − 60 min): B79.5 bids 55¢ ≥ 50¢, ours bids 20¢ ≤ 30¢.
+        // Sell 400 at 20¢: $80 back, taker fee ceil(0.07 × 400 × 0.2 × 0.8 = 4.48) = $4.48.
+        #expect(
+            summary(r) == [
+                "KXHIGHNY-25JUN10-B81.5 400 cost 200.00 fees 0.00 net 200.00",
+                "KXHIGHCHI-25JUN10-B71.5 400 cost 200.00 fees 0.00 net 200.00",
+                "KXHIGHNY-25JUN11-B77.5 400 cost 200.00 fees 4.48 net -124.48",
+            ])
+        let decisions = r.runs[0].output.compactMap { e -> StrategyDecision? in
+            if case .strategyDecision(let d) = e.event, d.action == "exit" { return d }
+            return nil
+        }
+        #expect(
+            decisions.map(\.reason) == [
+                "the next bracket up is at $0.55 ≥ 50¢ and ours at $0.20 ≤ 30¢: sell at the bid"
+            ])
+    }
+
+    @Test func curveGapMovesUpABracketWhenObservationsRunAheadAndRise() throws {
+        let r = try Self.run("curve_gap", fill: .assume)
+        // Sell B77.5 at 20¢ ($80, fee $4.48), buy B79.5 at 58¢ with the $80: 137 contracts for $79.46,
+        // fee ceil(0.07 × 137 × 0.58 × 0.42 = 2.336) = $2.34. The high is 81: B79.5 loses.
+        #expect(
+            summary(r) == [
+                "KXHIGHNY-25JUN10-B81.5 400 cost 200.00 fees 0.00 net 200.00",
+                "KXHIGHCHI-25JUN10-B71.5 400 cost 200.00 fees 0.00 net 200.00",
+                "KXHIGHNY-25JUN11-B77.5 400 cost 200.00 fees 4.48 net -124.48",
+                "KXHIGHNY-25JUN11-B79.5 137 cost 79.46 fees 2.34 net -81.80",
+            ])
+        let shift = r.runs[0].output.compactMap { e -> StrategyDecision? in
+            if case .strategyDecision(let d) = e.event, d.action == "shift" { return d }
+            return nil
+        }
+        #expect(shift.first?.values.first { $0.name == "gap" }?.value == "2.5")
+        #expect(shift.first?.values.first { $0.name == "slope_per_hour" }?.value == "1.5")
+        #expect(
+            shift.first?.reason
+                == "observations run 2.5°F above the hourly forecast and still rise 1.5°F/h: sell ours at $0.20, buy 79-80° at $0.58"
+        )
+    }
+
     @Test func oneThreadOrTwoGiveTheSameOutputHash() throws {
         for fill in FillModel.allCases {
-            let one = try Self.run("exit", fill: fill, threads: 1)
-            let two = try Self.run("exit", fill: fill, threads: 2)
+            let one = try Self.run("curve_gap", fill: fill, threads: 1)
+            let two = try Self.run("curve_gap", fill: fill, threads: 2)
             #expect(one.outputHash == two.outputHash)
             #expect(one.metrics == two.metrics)
         }
