@@ -29,6 +29,7 @@ package struct BacktestConfig: Sendable {
     package var dates: ClosedRange<LocalDate>?
     package var threads: Int
     package var engineVersion: String
+    package var risk = RiskLimits()
 
     package init(
         logs: [String], strategy: StrategyChoice, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil,
@@ -52,6 +53,7 @@ package struct BacktestConfig: Sendable {
             "fill_model=\(exchange.fillModel.rawValue)\nfill_window_min=\(exchange.windowMinutes.map(String.init) ?? "close")\n"
         text += "queue_ahead=\(exchange.queueAhead.hundredths)\n"
         text += "dates=\(dates.map { "\($0.lowerBound.iso8601)..\($0.upperBound.iso8601)" } ?? "all")\n"
+        for f in risk.fields { text += "\(f.name)=\(f.value)\n" }
         return SHA256Hasher.hash(Array(text.utf8)).hex
     }
 }
@@ -116,7 +118,8 @@ package enum Backtest {
 
     static func runLog(_ path: String, config: BacktestConfig, progress: @Sendable (UInt64) -> Void) throws -> LogRun {
         var run = CityRun(
-            label: path, strategy: config.strategy.make(), exchange: config.exchange, dates: config.dates)
+            label: path, strategy: config.strategy.make(), exchange: config.exchange, dates: config.dates,
+            risk: config.risk)
         var first: UInt64 = 0
         var last: UInt64 = 0
         try withUnsafeMutablePointer(to: &run) { r in
@@ -187,7 +190,7 @@ package enum Backtest {
             parameters: [Field("strategy", strategy.name)] + strategy.parameters + [
                 Field("fill_model", config.exchange.fillModel.rawValue),
                 Field("fill_window_min", config.exchange.windowMinutes.map(String.init) ?? "close"),
-            ], inputs: inputs, outputHash: outputHash)
+            ] + config.risk.fields, inputs: inputs, outputHash: outputHash)
         return BacktestResult(
             config: config, strategyName: strategy.name, parameters: strategy.parameters, runs: runs, trades: trades,
             metrics: metrics, byCity: byCity, outputHash: outputHash, manifest: manifest, seconds: seconds)

@@ -54,10 +54,14 @@ package struct CityRun {
     private var lastDecision: UInt64 = 0
     private var openTrades: [String: Int] = [:]  // buy client order id → index in trades
     private var dateFilter: ClosedRange<LocalDate>?
+    private var risk: RiskBook
 
-    package init(label: String, strategy: any Strategy, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil)
-    {
+    package init(
+        label: String, strategy: any Strategy, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil,
+        risk: RiskLimits = RiskLimits()
+    ) {
         self.label = label
+        self.risk = RiskBook(risk)
         self.strategy = strategy
         self.exchange = SimulatedExchange(options: exchange)
         dateFilter = dates
@@ -132,8 +136,15 @@ package struct CityRun {
                 intent.decisionSequence = lastDecision
                 output.append(EventRecord(time: time, event: .orderIntent(intent)))
                 ordersPlaced += 1
+                let event = state.event(of: intent.ticker)
+                if let refused = risk.check(
+                    intent, eventTicker: event?.eventTicker, at: time, openOrders: exchange.restingTickers.count)
+                {
+                    output.append(EventRecord(time: time, event: .orderRejected(refused)))
+                    continue
+                }
                 if intent.action == .buy { openTrade(intent, at: time) }
-                let market = state.event(of: intent.ticker)?.market(intent.ticker)
+                let market = event?.market(intent.ticker)
                 for e in exchange.submit(intent, at: time, market: market) { answer(e, at: time) }
             case .cancel(let id, let reason):
                 for e in exchange.cancel(id, reason: reason) { answer(e, at: time) }
@@ -220,6 +231,7 @@ package struct CityRun {
             t.grossPnL = t.grossPnL + Money.cost(held, payout) - t.cost
             t.netPnL = t.grossPnL - t.fees
             trades[i] = t
+            risk.realize(t.netPnL)
         }
         holdings.removeAll { $0.ticker == ticker }
     }

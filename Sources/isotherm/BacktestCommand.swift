@@ -134,6 +134,22 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "midnight_heuristic: an adjacent bracket's edge at which the stake is split.")
     var splitThreshold = 0.03
 
+    @Option(name: .long, help: "Risk: most contracts in one order.")
+    var maxContracts: Int64?
+
+    @Option(name: .long, help: "Risk: most dollars bought in one event.")
+    var maxEventExposure: String?
+
+    @Option(name: .long, help: "Risk: most dollars bought on one day (per city log).")
+    var maxDayExposure: String?
+
+    @Option(name: .long, help: "Risk: most orders resting at once.")
+    var maxOpenOrders: Int?
+
+    @Option(
+        name: .long, help: "Risk: refuse every order once the realized loss reaches this many dollars (kill switch).")
+    var killAfterLoss: String?
+
     @Option(name: .long, help: "Compare strategies side by side (comma-separated).")
     var compare: String?
 
@@ -173,6 +189,12 @@ struct BacktestCommand: ParsableCommand {
             )
         }
         if let d = days, d < 1 { throw ValidationError("--days must be at least 1") }
+        for (name, v) in [
+            ("--max-event-exposure", maxEventExposure), ("--max-day-exposure", maxDayExposure),
+            ("--kill-after-loss", killAfterLoss),
+        ] {
+            if let v, Money(dollars: v) == nil { throw ValidationError("\(name) '\(v)' is not dollars") }
+        }
         for (name, v) in [("--start-date", startDate), ("--end-date", endDate)] {
             if let v, LocalDate(iso8601: v) == nil { throw ValidationError("\(name) '\(v)' is not a YYYY-MM-DD date") }
         }
@@ -233,9 +255,14 @@ struct BacktestCommand: ParsableCommand {
             let names = (compare ?? strategy).split(separator: ",").map(String.init)
             var results: [BacktestResult] = []
             for name in names {
-                let config = BacktestConfig(
+                var config = BacktestConfig(
                     logs: logs, strategy: parameters(for: name), exchange: exchange, dates: range,
                     threads: threads ?? availableCores(), engineVersion: Isotherm.version)
+                config.risk.maxContractsPerOrder = maxContracts.map { Count(contracts: $0) }
+                config.risk.maxExposurePerEvent = maxEventExposure.flatMap { Money(dollars: $0) }
+                config.risk.maxExposurePerDay = maxDayExposure.flatMap { Money(dollars: $0) }
+                config.risk.maxOpenOrders = maxOpenOrders
+                config.risk.killAfterLoss = killAfterLoss.flatMap { Money(dollars: $0) }
                 if !json {
                     printError(
                         "backtest \(name): \(logs.count) logs, event dates up to \(range.upperBound.iso8601), fill model \(fillModel)"

@@ -159,17 +159,22 @@ import Testing
         return (dir, logs)
     }
 
-    static func run(_ strategy: String = "open_maker", fill: FillModel, threads: Int = 1) throws -> BacktestResult {
+    static func run(
+        _ strategy: String = "open_maker", fill: FillModel, threads: Int = 1, risk: RiskLimits = RiskLimits()
+    )
+        throws -> BacktestResult
+    {
         let (dir, logs) = try writeLogs()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var p = OpenMaker.Parameters()
         if strategy == "exit" { p.exit = OpenMaker.ExitRule() }
         if strategy == "next_over" { p.nextOver = OpenMaker.NextOverRule() }
         if strategy == "curve_gap" { p.curveGap = OpenMaker.CurveGapRule() }
-        return try Backtest.run(
-            BacktestConfig(
-                logs: logs, strategy: .openMaker(p), exchange: ExchangeOptions(fillModel: fill), threads: threads,
-                engineVersion: "test"))
+        var config = BacktestConfig(
+            logs: logs, strategy: .openMaker(p), exchange: ExchangeOptions(fillModel: fill), threads: threads,
+            engineVersion: "test")
+        config.risk = risk
+        return try Backtest.run(config)
     }
 
     func summary(_ r: BacktestResult) -> [String] {
@@ -301,6 +306,50 @@ import Testing
             shift.first?.reason
                 == "observations run 2.5°F above the hourly forecast and still rise 1.5°F/h: sell ours at $0.20, buy 79-80° at $0.58"
         )
+    }
+
+    @Test func riskLimitsRejectOrdersBeforeTheExchange() throws {
+        var limits = RiskLimits()
+        limits.maxContractsPerOrder = Count(contracts: 300)
+        let small = try Self.run(fill: .assume, risk: limits)
+        #expect(small.metrics.trades == 0 && small.trades.isEmpty)
+        let rejected = small.runs.flatMap(\.output).compactMap { e -> OrderRejected? in
+            if case .orderRejected(let r) = e.event { return r }
+            return nil
+        }
+        #expect(rejected.map(\.code) == ["risk_max_contracts", "risk_max_contracts", "risk_max_contracts"])
+        #expect(rejected.first?.message == "400 contracts > 300")
+
+        // $250 a day: the two June 10 orders are placed on June 9 (NY, then Chicago in its own log);
+        // per city log, so both pass, and NY's June 11 order (placed June 10) passes too.
+        limits = RiskLimits()
+        limits.maxExposurePerDay = Money(dollars: "250")!
+        #expect(try Self.run(fill: .assume, risk: limits).metrics.trades == 3)
+        limits.maxExposurePerDay = Money(dollars: "150")!
+        #expect(try Self.run(fill: .assume, risk: limits).metrics.trades == 0)
+        #expect(try Self.run(fill: .assume, risk: limits).outputHash != Self.run(fill: .assume).outputHash)
+    }
+
+    @Test func theKillSwitchRefusesEveryOrderAfterTheLossLimit() {
+        var book = RiskBook(
+            {
+                var l = RiskLimits()
+                l.killAfterLoss = Money(dollars: "100")!
+                return l
+            }())
+        let order = OrderIntent(
+            clientOrderId: "x", ticker: Symbol("KXHIGHNY-25JUN10-B81.5")!, side: .yes, action: .buy, type: .limit,
+            price: Price(cents: 50), count: Count(contracts: 10), postOnly: true, decisionSequence: 1)
+        let now = Timestamp(rfc3339: "2025-06-10T14:00:00Z")!
+        #expect(book.check(order, eventTicker: nil, at: now, openOrders: 0) == nil)
+        book.realize(Money(dollars: "-60")!)
+        #expect(book.check(order, eventTicker: nil, at: now, openOrders: 0) == nil, "−$60 is within the limit")
+        book.realize(Money(dollars: "-40")!)
+        #expect(book.killed)
+        #expect(book.check(order, eventTicker: nil, at: now, openOrders: 0)?.code == "risk_kill_switch")
+        book.realize(Money(dollars: "500")!)
+        #expect(
+            book.check(order, eventTicker: nil, at: now, openOrders: 0)?.code == "risk_kill_switch", "it stays tripped")
     }
 
     @Test func oneThreadOrTwoGiveTheSameOutputHash() throws {

@@ -1,0 +1,89 @@
+package import IsothermEvents
+
+/// Limits every order must pass before it reaches the exchange (live or simulated). A refused order
+/// becomes an `order_rejected` event with the limit's code; nothing else happens.
+package struct RiskLimits: Equatable, Sendable {
+    /// Contracts in one order.
+    package var maxContractsPerOrder: Count?
+    /// Cost of the buys in one event (all its markets).
+    package var maxExposurePerEvent: Money?
+    /// Cost of the buys placed on one UTC day.
+    package var maxExposurePerDay: Money?
+    /// Orders resting at once.
+    package var maxOpenOrders: Int?
+    /// Once realized net P&L falls to minus this, every later order is refused (the kill switch).
+    package var killAfterLoss: Money?
+
+    package init() {}
+
+    /// The parameters as recorded in a run manifest (only the limits that are set).
+    package var fields: [Field] {
+        var out: [Field] = []
+        if let v = maxContractsPerOrder {
+            out.append(Field("max_contracts", FixedPoint.format(v.hundredths, scale: 2, minDecimals: 0)))
+        }
+        if let v = maxExposurePerEvent { out.append(Field("max_event_exposure", DecisionText.dollars(v))) }
+        if let v = maxExposurePerDay { out.append(Field("max_day_exposure", DecisionText.dollars(v))) }
+        if let v = maxOpenOrders { out.append(Field("max_open_orders", String(v))) }
+        if let v = killAfterLoss { out.append(Field("kill_after_loss", DecisionText.dollars(v))) }
+        return out
+    }
+}
+
+/// What the limits need to know, folded from the orders that passed and the P&L realized.
+package struct RiskBook: Sendable {
+    package let limits: RiskLimits
+    private var eventExposure: [Symbol: Int64] = [:]
+    private var dayExposure: [LocalDate: Int64] = [:]
+    private var realized: Int64 = 0
+    package private(set) var killed = false
+
+    package init(_ limits: RiskLimits) { self.limits = limits }
+
+    /// Nil when `intent` may go; otherwise the rejection. `openOrders` is the count resting now.
+    package mutating func check(_ intent: OrderIntent, eventTicker: Symbol?, at time: Timestamp, openOrders: Int)
+        -> OrderRejected?
+    {
+        func reject(_ code: String, _ message: String) -> OrderRejected {
+            OrderRejected(clientOrderId: intent.clientOrderId, code: code, message: message)
+        }
+        if killed {
+            return reject(
+                "risk_kill_switch",
+                "the kill switch tripped after a loss of $\(DecisionText.dollars(limits.killAfterLoss ?? .zero))")
+        }
+        if let max = limits.maxContractsPerOrder, intent.count > max {
+            return reject(
+                "risk_max_contracts",
+                "\(FixedPoint.format(intent.count.hundredths, scale: 2, minDecimals: 0)) contracts > \(FixedPoint.format(max.hundredths, scale: 2, minDecimals: 0))"
+            )
+        }
+        if let max = limits.maxOpenOrders, intent.postOnly, openOrders >= max {
+            return reject("risk_max_open_orders", "\(openOrders) orders already resting")
+        }
+        guard intent.action == .buy else { return nil }
+        let cost = Money.cost(intent.count, intent.price).micros
+        if let max = limits.maxExposurePerEvent, let e = eventTicker, eventExposure[e, default: 0] + cost > max.micros {
+            return reject(
+                "risk_max_event_exposure",
+                "$\(DecisionText.dollars(Money(micros: eventExposure[e, default: 0] + cost))) in \(e) > $\(DecisionText.dollars(max))"
+            )
+        }
+        let day = time.utcDate
+        if let max = limits.maxExposurePerDay, dayExposure[day, default: 0] + cost > max.micros {
+            return reject(
+                "risk_max_day_exposure",
+                "$\(DecisionText.dollars(Money(micros: dayExposure[day, default: 0] + cost))) on \(day) > $\(DecisionText.dollars(max))"
+            )
+        }
+        if let e = eventTicker { eventExposure[e, default: 0] += cost }
+        dayExposure[day, default: 0] += cost
+        return nil
+    }
+
+    /// Realized net P&L (a settlement or a sale); trips the kill switch at the limit.
+    package mutating func realize(_ pnl: Money) {
+        realized += pnl.micros
+        if let limit = limits.killAfterLoss, realized <= -limit.micros { killed = true }
+    }
+}
