@@ -75,10 +75,11 @@ import Testing
         return (stats, minutes, sumsInRange, events)
     }
 
-    @Test(arguments: ["NY", "DEN", "MIA"])
-    func marketsSettleOnTheReportAndPricesConverge(city: String) {
-        let (days, minutes, sumsInRange, _) = Self.walk(city, seed: 5, start: "2025-03-01", days: 40)
-        #expect(days.count == 40)
+    /// A generated year for New York; 40 spring days for Denver and Miami.
+    @Test(arguments: [("NY", "2025-01-01", Int32(365)), ("DEN", "2025-03-01", 40), ("MIA", "2025-03-01", 40)])
+    func marketsSettleOnTheReportAndPricesConverge(city: String, start: String, length: Int32) {
+        let (days, minutes, sumsInRange, _) = Self.walk(city, seed: 5, start: start, days: length)
+        #expect(days.count == Int(length))
         var confident = 0
         var firstBids: Int64 = 0
         for (date, d) in days {
