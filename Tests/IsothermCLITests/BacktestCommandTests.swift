@@ -119,8 +119,12 @@ struct BacktestCommandTests {
         #expect(
             price.exitCode == 64
                 && price.stderr.contains("--price '1.50' must be a dollar amount between 0.01 and 0.99"), "\(price)")
-        let strategy = try CLI.run(["backtest", "--world", "/nonexistent", "--strategy", "curve_gap"])
-        #expect(strategy.exitCode == 64 && strategy.stderr.contains("curve_gap is not implemented yet"), "\(strategy)")
+        let strategy = try CLI.run(["backtest", "--world", "/nonexistent", "--strategy", "martingale"])
+        #expect(
+            strategy.exitCode == 64
+                && strategy.stderr.contains(
+                    "--strategy 'martingale' is not one of open_maker, exit, next_over, curve_gap, midnight_heuristic"),
+            "\(strategy)")
         let missing = try CLI.run(["backtest", "--world", "/nonexistent"])
         #expect(missing.exitCode == 2 && missing.stderr.contains("/nonexistent"), "\(missing)")
     }
