@@ -8,7 +8,8 @@ import IsothermWorld
 /// The log benchmark: append, replay and size on a realistic candle stream, against the stock `lz4`
 /// tool on the same raw bytes in the same run. Run it with `tools/bench` (release build).
 ///
-/// Usage: isotherm-bench [--days N] [--dir DIR] [--json]
+/// Usage: isotherm-bench [--days N] [--dir DIR] [--json] | --world [--days N] | --import [--days N]
+///        | --backtest [--days N] | --replay LOG
 @main
 struct Bench {
     static func main() throws {
@@ -16,6 +17,8 @@ struct Bench {
         var dir = "/tmp/isotherm-bench"
         var json = false
         var world = false
+        var kalshiImport = false
+        var backtest = false
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
@@ -24,18 +27,34 @@ struct Bench {
             case "--json": json = true
             case "--world":  // world generation rate: isotherm-bench --world [--days 365]
                 world = true
+            case "--import":  // Kalshi JSON → events → log rate: isotherm-bench --import [--days 365]
+                kalshiImport = true
+            case "--backtest":  // backtest vs pure replay of a generated year: isotherm-bench --backtest [--days 365]
+                backtest = true
             case "--replay":  // replay an existing log five times: for profiling the read path alone
                 try replayOnly(args.popFirst() ?? "")
                 return
             case "--help", "-h":
                 print(
-                    "usage: isotherm-bench [--days N (default 60)] [--dir DIR (default /tmp/isotherm-bench)] [--json] | --replay LOGDIR"
+                    "usage: isotherm-bench [--days N (default 60)] [--dir DIR (default /tmp/isotherm-bench)] [--json]\n"
+                        + "       isotherm-bench --world [--days N (default 365)]    world generation rate\n"
+                        + "       isotherm-bench --import [--days N (default 365)]   Kalshi JSON parse and append rates\n"
+                        + "       isotherm-bench --backtest [--days N (default 365)] backtest vs pure replay, 1 thread and all\n"
+                        + "       isotherm-bench --replay LOGDIR"
                 )
                 return
             default:
                 note("isotherm-bench: unknown argument \(a)")
                 exit(64)
             }
+        }
+        if backtest {
+            try BacktestBench.run(days: CommandLine.arguments.contains("--days") ? days : 365, dir: dir)
+            return
+        }
+        if kalshiImport {
+            try ImportBench.run(days: CommandLine.arguments.contains("--days") ? days : 365, dir: dir)
+            return
         }
         if world {
             try worldRate(days: CommandLine.arguments.contains("--days") ? days : 365, dir: dir)

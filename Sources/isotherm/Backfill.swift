@@ -19,6 +19,8 @@ final class BackfillSession {
     private(set) var pagesFetched = 0
     private(set) var pagesSkipped = 0
     private(set) var eventsAppended = 0
+    /// Run ids of the pages finished by this session (`history` holds those finished before it).
+    private var finishedNow: Set<String> = []
 
     init(log: String, policy: FetchPolicy, quiet: Bool) throws {
         self.log = log
@@ -30,31 +32,53 @@ final class BackfillSession {
         }
     }
 
+    /// The run id of the page keyed `key`: `fetch-<sha256 of the key>`.
+    static func runId(_ key: String) -> String { "fetch-" + SHA256Hasher.hash(Array(key.utf8)).hex }
+
+    /// Whether the page keyed `key` is finished, in an earlier run or in this one.
+    func isFinished(_ key: String) -> Bool {
+        let runId = Self.runId(key)
+        return history.finished[runId] != nil || finishedNow.contains(runId)
+    }
+
+    /// Counts a page passed over because it was finished before.
+    func skipped() { pagesSkipped += 1 }
+
+    /// GETs a request that is not a page (a series, the archive's cutoff): counted in the fetcher's
+    /// figures, not as a page.
+    func get(_ url: String, label: String, headers: [(String, String)] = []) throws -> [UInt8] {
+        if !quiet { printError("GET \(label)") }
+        return try fetcher.get(url, headers: headers)
+    }
+
     /// Fetches `url` (unless done before), parses it, and appends its events.
     /// - Parameters:
-    ///   - label: the request as it may be shown and keyed: `url` without secrets.
+    ///   - label: the request as it may be shown: `url` without secrets.
+    ///   - key: what identifies the page across runs (default: `label`). Two requests for the same
+    ///     data by different routes (a live and an archive endpoint) share a key.
+    ///   - notes: more parameters for the page's manifests.
     ///   - parse: the page's events, in the order they are to be appended.
     /// - Returns: the page's events (empty when the page was done before).
     @discardableResult
-    func page(_ url: String, label: String, headers: [(String, String)] = [], parse: ([UInt8]) throws -> [EventRecord])
-        throws -> [EventRecord]
-    {
-        let runId = "fetch-" + SHA256Hasher.hash(Array(label.utf8)).hex
-        if history.finished[runId] != nil {
+    func page(
+        _ url: String, label: String, key: String? = nil, notes: [Field] = [], headers: [(String, String)] = [],
+        parse: ([UInt8]) throws -> [EventRecord]
+    ) throws -> [EventRecord] {
+        let key = key ?? label
+        let runId = Self.runId(key)
+        if isFinished(key) {
             pagesSkipped += 1
             return []
         }
-        if !quiet { printError("GET \(label)") }
-        let body = try fetcher.get(url, headers: headers)
+        let body = try fetchPage(url, label: label, headers: headers)
         let events: [EventRecord]
         do {
             events = try parse(body)
         } catch {
-            throw CLIError(
-                "\(label): the response cannot be read (\(error)); everything before it is kept, run again to resume")
+            throw unreadable(label, error)
         }
-        pagesFetched += 1
         var skip = 0
+        let notes = (key == label ? [] : [Field("key", key)]) + notes
         if let started = history.unfinished(runId) {
             let written = try history.records(after: started)
             guard written.count <= events.count, Array(events.prefix(written.count)) == written else {
@@ -63,24 +87,61 @@ final class BackfillSession {
             }
             skip = written.count
         } else {
-            try writer.append(manifest(runId, .started, label: label, events: events.count, at: events.first?.time))
+            try writer.append(
+                manifest(runId, .started, label: label, events: events.count, notes: notes, at: events.first?.time))
         }
         for record in events.dropFirst(skip) { try writer.append(record) }
-        try writer.append(manifest(runId, .finished, label: label, events: events.count, at: events.last?.time))
+        try writer.append(
+            manifest(runId, .finished, label: label, events: events.count, notes: notes, at: events.last?.time))
         try writer.flush(sync: true)
         eventsAppended += events.count - skip
+        finishedNow.insert(runId)
         return events
     }
 
-    private func manifest(_ runId: String, _ phase: RunManifest.Phase, label: String, events: Int, at time: Timestamp?)
-        -> EventRecord
-    {
+    /// GETs a page (counted as fetched) for a caller that appends it with ``appendNew(key:label:events:notes:complete:)``.
+    func fetchPage(_ url: String, label: String, headers: [(String, String)] = []) throws -> [UInt8] {
+        if !quiet { printError("GET \(label)") }
+        let body = try fetcher.get(url, headers: headers)
+        pagesFetched += 1
+        return body
+    }
+
+    /// The error for a page that cannot be parsed.
+    func unreadable(_ label: String, _ error: any Error) -> CLIError {
+        CLIError("\(label): the response cannot be read (\(error)); everything before it is kept, run again to resume")
+    }
+
+    /// Appends a page whose events the caller has already checked against the log (each one is new to
+    /// it), so a page fetched again (because it was cut short, or was not complete) needs no check of
+    /// what it wrote before: a start manifest, the events, and, when `complete`, the finish manifest
+    /// that makes later runs pass the page over. Nothing is written for an incomplete page with no
+    /// new events.
+    func appendNew(key: String, label: String, events: [EventRecord], notes: [Field], complete: Bool) throws {
+        let runId = Self.runId(key)
+        guard complete || !events.isEmpty else { return }
+        let notes = (key == label ? [] : [Field("key", key)]) + notes
+        try writer.append(
+            manifest(runId, .started, label: label, events: events.count, notes: notes, at: events.first?.time))
+        for record in events { try writer.append(record) }
+        if complete {
+            try writer.append(
+                manifest(runId, .finished, label: label, events: events.count, notes: notes, at: events.last?.time))
+            finishedNow.insert(runId)
+        }
+        try writer.flush(sync: true)
+        eventsAppended += events.count
+    }
+
+    private func manifest(
+        _ runId: String, _ phase: RunManifest.Phase, label: String, events: Int, notes: [Field], at time: Timestamp?
+    ) -> EventRecord {
         EventRecord(
             time: time ?? Timestamp(nanos: 0),
             event: .runManifest(
                 RunManifest(
                     runId: runId, phase: phase, runKind: "backfill", engineVersion: Isotherm.version, configHash: "",
-                    parameters: [Field("request", label), Field("events", String(events))], inputs: [],
+                    parameters: [Field("request", label), Field("events", String(events))] + notes, inputs: [],
                     outputHash: "")))
     }
 

@@ -1,0 +1,543 @@
+import ArgumentParser
+import Glibc
+import IsothermEvents
+import IsothermImport
+import IsothermStore
+
+struct ImportKalshiCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kalshi",
+        abstract: "Backfill Kalshi's settled markets, their outcomes and their candles for daily-high series.",
+        discussion: """
+            For each series: its fee schedule (GET /series/{s}); its markets for the days asked for, \
+            page by page along the cursor (GET /markets, or /historical/markets for markets settled \
+            before the archive's cutoff); then each market's candles from its open to its close, at \
+            most --max-candles periods a request (GET /series/{s}/markets/{t}/candlesticks, or \
+            /historical/markets/{t}/candlesticks). Days are event dates, the climate day a market \
+            measures: KXHIGHNY-25JAN02 is 2025-01-02. Market data is public: no key is needed.
+
+            Only settled markets are imported, so everything written is final: a market_listed event \
+            at created_time, determined and settled market_lifecycle events with the result, and the \
+            candles. Markets of the days asked for that are not settled yet are counted and left for \
+            a later run of the same command.
+
+            Tiers: live (the current endpoints), historical (the archive), auto (the default: reads \
+            GET /historical/cutoff when it has something to fetch, takes markets settled before the \
+            cutoff from the archive and the rest from the live endpoints).
+
+            Every page is appended and synced before the next request, between two run manifests \
+            that record the page's cursor. Run the same command again after an interruption: finished \
+            pages are passed over without a request (the cursor chain is walked from the manifests), \
+            the page that was cut short is finished first, and nothing is written twice (market \
+            events are also checked against the log by ticker, so overlapping runs and tiers add \
+            nothing). 429s wait for Retry-After, 5xx and dropped connections back off exponentially; \
+            a page that cannot be read stops the backfill with the URL and the reason, keeping \
+            everything before it.
+
+            Examples:
+              # A year of New York, 1-minute candles, tiers chosen by the cutoff:
+              isotherm import kalshi --series KXHIGHNY --log data/NY \\
+                  --from 2025-01-01 --to 2025-12-31
+              # Two cities into one log, a week, hourly candles, live endpoints only:
+              isotherm import kalshi --series KXHIGHCHI,KXHIGHMIA --log data/kalshi \\
+                  --from 2026-10-01 --to 2026-10-07 --period 60 --tier live
+            """)
+
+    @Option(name: .long, help: "Series tickers, comma-separated (KXHIGHNY,KXHIGHCHI,…).")
+    var series: String
+
+    @Option(name: .long, help: "Candle period in minutes: 1, 60 or 1440.")
+    var period: UInt16 = 1
+
+    @Option(name: .long, help: "live, historical or auto.")
+    var tier = "auto"
+
+    @Option(name: .long, help: "Candles per request at most (Kalshi sends about 5,000 at most).")
+    var maxCandles = 4_000
+
+    @OptionGroup var common: BackfillOptions
+
+    var seriesTickers: [String] {
+        series.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+    }
+
+    func validate() throws {
+        guard !seriesTickers.isEmpty else { throw ValidationError("--series names no series") }
+        for s in seriesTickers {
+            guard s.utf8.allSatisfy({ (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }), Symbol(s) != nil
+            else {
+                throw ValidationError(
+                    "--series '\(s)' is not a series ticker (capital letters and digits, as KXHIGHNY)")
+            }
+        }
+        guard KalshiRoute.Tier(rawValue: tier) != nil else {
+            throw ValidationError("--tier '\(tier)' is not one of live, historical, auto")
+        }
+        guard [1, 60, 1440].contains(period) else { throw ValidationError("--period must be 1, 60 or 1440") }
+        guard (1...5_000).contains(maxCandles) else { throw ValidationError("--max-candles must be 1…5000") }
+        _ = try common.dates()
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let (first, last) = try common.dates()
+            let session = try BackfillSession(log: common.log, policy: common.policy, quiet: common.quiet)
+            defer { try? session.close() }
+            var base = common.baseURL ?? "https://api.elections.kalshi.com/trade-api/v2"
+            while base.hasSuffix("/") { base.removeLast() }
+            let backfill = try KalshiBackfill(
+                session: session, base: base, series: seriesTickers.map { Symbol($0)! }, first: first, last: last,
+                period: period, tier: KalshiRoute.Tier(rawValue: tier)!, maxCandles: maxCandles)
+            try backfill.run()
+            try session.close()
+            print(session.summary(source: "kalshi"))
+            print(backfill.summary)
+        }
+    }
+}
+
+/// Which endpoints a request goes to.
+enum KalshiRoute {
+    enum Tier: String { case live, historical, auto }
+    /// The current endpoints, or the archive of markets settled before the cutoff.
+    case live, archive
+
+    var name: String { self == .live ? "live" : "historical" }
+}
+
+/// One request's worth of a market's candles: those whose period ends in `(after, through]` (Unix
+/// seconds). The key names the data, not the route, so a chunk fetched from the live endpoint is not
+/// fetched again from the archive once the market has moved there.
+struct KalshiCandleChunk: Equatable {
+    var series: Symbol
+    var ticker: Symbol
+    var period: UInt16
+    var after: Int64
+    var through: Int64
+
+    var key: String { "kalshi candles \(ticker) period_interval=\(period) start_ts=\(after + 1) end_ts=\(through)" }
+
+    func path(_ route: KalshiRoute) -> String {
+        let query = "?start_ts=\(after + 1)&end_ts=\(through)&period_interval=\(period)"
+        switch route {
+        case .live: return "/series/\(series)/markets/\(ticker)/candlesticks" + query
+        case .archive: return "/historical/markets/\(ticker)/candlesticks" + query
+        }
+    }
+
+    func notes(_ route: KalshiRoute) -> [Field] {
+        [
+            Field("source", "kalshi"), Field("page", "candles"), Field("series", series.string),
+            Field("ticker", ticker.string), Field("period", String(period)), Field("start_ts", String(after + 1)),
+            Field("end_ts", String(through)), Field("tier", route.name),
+        ]
+    }
+
+    /// The chunk and route a page's manifest notes describe.
+    init?(notes: [Field]) {
+        func value(_ name: String) -> String? { notes.first { $0.name == name }?.value }
+        guard value("source") == "kalshi", value("page") == "candles",
+            let series = value("series").flatMap(Symbol.init),
+            let ticker = value("ticker").flatMap(Symbol.init), let period = value("period").flatMap({ UInt16($0) }),
+            let start = value("start_ts").flatMap({ Int64($0) }), let end = value("end_ts").flatMap({ Int64($0) })
+        else { return nil }
+        self.init(series: series, ticker: ticker, period: period, after: start - 1, through: end)
+    }
+
+    init(series: Symbol, ticker: Symbol, period: UInt16, after: Int64, through: Int64) {
+        self.series = series
+        self.ticker = ticker
+        self.period = period
+        self.after = after
+        self.through = through
+    }
+
+    /// A market's candles from its open to its close, `maxCandles` periods a chunk. The last chunk ends
+    /// at the first period boundary at or after the close, so the period the market closed in is kept.
+    static func chunks(_ m: MarketListed, period: UInt16, maxCandles: Int) -> [KalshiCandleChunk] {
+        let step = Int64(period) * 60
+        let open = m.openTime.seconds
+        let closeSeconds = m.closeTime.adding(nanos: Timestamp.nanosPerSecond - 1).seconds
+        let close = (closeSeconds + step - 1) / step * step
+        var out: [KalshiCandleChunk] = []
+        var a = open
+        while a < close {
+            let b = min(a + Int64(maxCandles) * step, close)
+            out.append(
+                KalshiCandleChunk(series: m.seriesTicker, ticker: m.ticker, period: period, after: a, through: b))
+            a = b
+        }
+        return out
+    }
+
+    /// The candles of a response that belong to this chunk, in the response's order.
+    func candles(_ body: [UInt8], source: String) throws -> [EventRecord] {
+        let records = try KalshiCandlestickParser.candlesticks(body, source: source, periodMinutes: period)
+        var out: [EventRecord] = []
+        out.reserveCapacity(records.count)
+        for r in records {
+            if case .candle(let c) = r.event, c.ticker != ticker {
+                throw CLIError("the response is for \(c.ticker), not \(ticker)")
+            }
+            let end = r.time.seconds
+            if end > after && end <= through { out.append(r) }
+        }
+        return out
+    }
+}
+
+/// What a log holds of Kalshi's markets, read once before a backfill: listings and lifecycle
+/// transitions (so a market event is never appended twice, whatever page or tier it comes from),
+/// and the backfill manifests (the cursor a finished page recorded, the page a crash cut short).
+struct KalshiLogState {
+    struct Transition: Hashable {
+        var ticker: Symbol
+        var transition: MarketLifecycle.Transition
+    }
+
+    private(set) var listed: [Symbol: MarketListed] = [:]
+    private(set) var transitions: Set<Transition> = []
+    private(set) var settledAt: [Symbol: Timestamp] = [:]
+    /// The parameters of each finished backfill page's finish manifest, by run id.
+    private(set) var finished: [String: [Field]] = [:]
+    /// Backfill pages started and not finished, in log order: run id and start-manifest parameters.
+    private(set) var unfinished: [(runId: String, parameters: [Field])] = []
+
+    init(directory: String, nextSequence: UInt64) throws {
+        guard nextSequence > 1 else { return }
+        var started: [String: (sequence: UInt64, parameters: [Field])] = [:]
+        try EventLogReader(directory: directory).forEach(kinds: [.marketListed, .marketLifecycle, .runManifest]) {
+            sequence, record in
+            switch record.event {
+            case .runManifest(let m) where m.runKind == "backfill":
+                if m.phase == .started {
+                    started[m.runId] = (sequence, m.parameters)
+                } else {
+                    finished[m.runId] = m.parameters
+                }
+            default:
+                add(record)
+            }
+            return true
+        }
+        unfinished = started.filter { finished[$0.key] == nil }.sorted { $0.value.sequence < $1.value.sequence }.map {
+            ($0.key, $0.value.parameters)
+        }
+    }
+
+    /// Whether `record` is a market event the log does not hold yet.
+    func isNew(_ record: EventRecord) -> Bool {
+        switch record.event {
+        case .marketListed(let m): listed[m.ticker] == nil
+        case .marketLifecycle(let l): !transitions.contains(Transition(ticker: l.ticker, transition: l.transition))
+        default: true
+        }
+    }
+
+    /// Notes a market event appended (or found in the log).
+    mutating func add(_ record: EventRecord) {
+        switch record.event {
+        case .marketListed(let m):
+            if listed[m.ticker] == nil { listed[m.ticker] = m }
+        case .marketLifecycle(let l):
+            transitions.insert(Transition(ticker: l.ticker, transition: l.transition))
+            if l.transition == .settled && settledAt[l.ticker] == nil { settledAt[l.ticker] = record.time }
+        default:
+            break
+        }
+    }
+
+    mutating func finish(_ runId: String, _ parameters: [Field]) { finished[runId] = parameters }
+}
+
+/// One `isotherm import kalshi` run: resume a page cut short, then for each series its markets pages
+/// along the cursor, then the candles of every settled market of the series and days in the log.
+final class KalshiBackfill {
+    let session: BackfillSession
+    let base: String
+    let series: [Symbol]
+    let first: LocalDate
+    let last: LocalDate
+    let period: UInt16
+    let tier: KalshiRoute.Tier
+    let maxCandles: Int
+    private var state: KalshiLogState
+    private var feesBySeries: [Symbol: KalshiFees] = [:]
+    private var knownCutoff: Timestamp?
+    /// In-range markets seen on pages this run that are not settled yet.
+    private var unsettled: Set<Symbol> = []
+    private var marketEvents = 0
+    private var candles = 0
+    private var candlePages = 0
+
+    init(
+        session: BackfillSession, base: String, series: [Symbol], first: LocalDate, last: LocalDate, period: UInt16,
+        tier: KalshiRoute.Tier, maxCandles: Int
+    ) throws {
+        self.session = session
+        self.base = base
+        self.series = series
+        self.first = first
+        self.last = last
+        self.period = period
+        self.tier = tier
+        self.maxCandles = maxCandles
+        state = try KalshiLogState(directory: session.log, nextSequence: session.writer.nextSequence)
+    }
+
+    func run() throws {
+        try resumeCutPages()
+        for s in series {
+            switch tier {
+            case .live: try marketsChain(s, .live)
+            case .historical: try marketsChain(s, .archive)
+            case .auto:
+                let liveComplete = try marketsChain(s, .live)
+                try archiveChainIfNeeded(s, liveComplete: liveComplete)
+            }
+        }
+        try candlesOfSettledMarkets()
+    }
+
+    // MARK: - Markets
+
+    /// Walks one chain of markets pages for series `s`: a finished page is passed over and the walk
+    /// goes on from the cursor its manifest recorded; any other page is fetched, and its settled
+    /// markets of the days asked for that are new to the log are appended in time order.
+    /// A page is recorded as finished only when every such market on it is settled and the last day
+    /// is two days past (so every market of the days has been listed); until then each run fetches it
+    /// again and appends only what is new.
+    /// - Returns: whether every page of the chain is finished.
+    @discardableResult
+    private func marketsChain(_ s: Symbol, _ route: KalshiRoute) throws -> Bool {
+        var cursor: String?
+        var seen: Set<String> = []
+        var complete = true
+        repeat {
+            let path = marketsPath(s, route, cursor: cursor)
+            let key = marketsKey(path)
+            let url = base + path
+            if session.isFinished(key), let notes = state.finished[BackfillSession.runId(key)],
+                let next = notes.first(where: { $0.name == "cursor" })?.value
+            {
+                session.skipped()
+                cursor = next.isEmpty ? nil : next
+            } else {
+                let fees = try self.fees(s)
+                let body = try session.fetchPage(url, label: url)
+                let page: KalshiMarketsPage
+                do {
+                    page = try KalshiMarketParser.marketsPage(body, source: url)
+                } catch {
+                    throw session.unreadable(url, error)
+                }
+                var events: [EventRecord] = []
+                var inRange = 0
+                var waiting = 0
+                for m in page.markets where m.seriesTicker == s && m.eventDate >= first && m.eventDate <= last {
+                    inRange += 1
+                    guard m.status.isSettled else {
+                        unsettled.insert(m.ticker)
+                        waiting += 1
+                        continue
+                    }
+                    unsettled.remove(m.ticker)
+                    events += m.records(fees: fees).filter { state.isNew($0) }
+                }
+                events = ImportFormat.timeOrdered(events)
+                let pageComplete = waiting == 0 && currentTime() >= last.advanced(by: 2).startUTC
+                let notes = [
+                    Field("source", "kalshi"), Field("page", "markets"), Field("series", s.string),
+                    Field("cursor", page.cursor ?? ""), Field("markets", String(inRange)),
+                    Field("not_settled", String(waiting)),
+                ]
+                try session.appendNew(key: key, label: url, events: events, notes: notes, complete: pageComplete)
+                for e in events { state.add(e) }
+                if pageComplete { state.finish(BackfillSession.runId(key), notes) }
+                marketEvents += events.count
+                complete = complete && pageComplete
+                cursor = page.cursor
+            }
+            if let c = cursor, !seen.insert(c).inserted {
+                throw CLIError("\(url): the cursor \(c) came back a second time; stopping rather than looping")
+            }
+        } while cursor != nil
+        return complete
+    }
+
+    /// In auto mode the archive chain is walked when some market of the days may have settled before
+    /// the cutoff. When none can have and the live chain is complete, a finished empty page records
+    /// that, so a rerun needs no request for the cutoff.
+    private func archiveChainIfNeeded(_ s: Symbol, liveComplete: Bool) throws {
+        let path = marketsPath(s, .archive, cursor: nil)
+        let key = marketsKey(path)
+        if session.isFinished(key) && state.finished[BackfillSession.runId(key)] != nil {
+            try marketsChain(s, .archive)
+            return
+        }
+        // A market settles after it closes, at the end of its day at the earliest.
+        let cutoff = try self.cutoff()
+        if first.advanced(by: 1).startUTC < cutoff {
+            try marketsChain(s, .archive)
+        } else if liveComplete {
+            let notes = [
+                Field("source", "kalshi"), Field("page", "markets"), Field("series", s.string), Field("cursor", ""),
+                Field("markets", "0"),
+                Field("not_needed", "every market of \(first)…\(last) settled after the archive's cutoff \(cutoff)"),
+            ]
+            try session.appendNew(key: key, label: base + path, events: [], notes: notes, complete: true)
+            state.finish(BackfillSession.runId(key), notes)
+        }
+    }
+
+    private func marketsPath(_ s: Symbol, _ route: KalshiRoute, cursor: String?) -> String {
+        var path: String
+        switch route {
+        case .live:
+            // Close times are filtered loosely (a day's markets close early the next morning, UTC);
+            // the event date on each market decides.
+            path =
+                "/markets?series_ticker=\(s)&min_close_ts=\(first.startUTC.seconds)"
+                + "&max_close_ts=\(last.advanced(by: 3).startUTC.seconds)&limit=1000"
+        case .archive:
+            // The archive filters by one thing at a time: the whole series, then the event dates here.
+            path = "/historical/markets?series_ticker=\(s)&limit=1000"
+        }
+        if let cursor { path += "&cursor=" + queryEscaped(cursor) }
+        return path
+    }
+
+    /// A markets page's key: the request without the host, and the days its events were chosen for.
+    private func marketsKey(_ path: String) -> String { "kalshi \(path) events \(first)…\(last)" }
+
+    private func fees(_ s: Symbol) throws -> KalshiFees {
+        if let f = feesBySeries[s] { return f }
+        let url = base + "/series/" + s.string
+        let body = try session.get(url, label: url)
+        let list: [KalshiSeries]
+        do {
+            list = try KalshiMarketParser.series(body, source: url)
+        } catch {
+            throw session.unreadable(url, error)
+        }
+        guard let found = list.first(where: { $0.ticker == s }) else {
+            throw CLIError("\(url): the response does not describe series \(s)")
+        }
+        feesBySeries[s] = found.fees
+        return found.fees
+    }
+
+    private func cutoff() throws -> Timestamp {
+        if let knownCutoff { return knownCutoff }
+        let url = base + "/historical/cutoff"
+        let body = try session.get(url, label: url)
+        let value: Timestamp?
+        do {
+            let root = try JSONFields(JSONParser.parse(body, source: url), source: url, path: "")
+            value = try root.time("market_settled_ts")
+        } catch {
+            throw session.unreadable(url, error)
+        }
+        guard let value else { throw CLIError("\(url): no market_settled_ts in the response") }
+        knownCutoff = value
+        return value
+    }
+
+    // MARK: - Candles
+
+    /// Finishes, before anything else is appended, a candle page a crash cut short (its manifest
+    /// says which), so the events it wrote are still the last in the log when it is checked.
+    private func resumeCutPages() throws {
+        for (runId, parameters) in state.unfinished {
+            guard let chunk = KalshiCandleChunk(notes: parameters), BackfillSession.runId(chunk.key) == runId else {
+                continue
+            }
+            // The route of this run (the market may have moved to the archive since), else the one recorded.
+            let recorded: KalshiRoute =
+                parameters.first(where: { $0.name == "tier" })?.value == KalshiRoute.archive.name ? .archive : .live
+            let route = try state.settledAt[chunk.ticker].map { try self.route(settled: $0) } ?? recorded
+            let url = base + chunk.path(route)
+            if !session.quiet { printError("resuming a page cut short: \(url)") }
+            try candlePage(chunk, route: route, url: url)
+        }
+    }
+
+    private func candlesOfSettledMarkets() throws {
+        let wanted = Set(series)
+        let markets = state.listed.values.filter {
+            wanted.contains($0.seriesTicker) && $0.eventDate >= first && $0.eventDate <= last
+        }.sorted { ($0.eventDate, $0.ticker) < ($1.eventDate, $1.ticker) }
+        for m in markets {
+            guard let settled = state.settledAt[m.ticker] else {
+                unsettled.insert(m.ticker)
+                continue
+            }
+            for chunk in KalshiCandleChunk.chunks(m, period: period, maxCandles: maxCandles) {
+                if session.isFinished(chunk.key) {
+                    session.skipped()
+                    continue
+                }
+                let route = try self.route(settled: settled)
+                try candlePage(chunk, route: route, url: base + chunk.path(route))
+            }
+        }
+    }
+
+    /// Where the candles of a market settled at `settled` are: by --tier, or in auto mode the archive
+    /// when it settled before the cutoff.
+    private func route(settled: Timestamp) throws -> KalshiRoute {
+        switch tier {
+        case .live: .live
+        case .historical: .archive
+        case .auto: settled < (try cutoff()) ? .archive : .live
+        }
+    }
+
+    private func candlePage(_ chunk: KalshiCandleChunk, route: KalshiRoute, url: String) throws {
+        let events = try session.page(url, label: url, key: chunk.key, notes: chunk.notes(route)) { body in
+            try chunk.candles(body, source: url)
+        }
+        candles += events.count
+        candlePages += 1
+    }
+
+    // MARK: - Summary
+
+    var summary: String {
+        let wanted = Set(series)
+        let settled = state.listed.values.filter {
+            wanted.contains($0.seriesTicker) && $0.eventDate >= first && $0.eventDate <= last
+                && state.settledAt[$0.ticker] != nil
+        }.count
+        var out =
+            "  markets: \(settled) settled in \(first)…\(last), \(marketEvents) market events new; "
+            + "candles: \(candles) from \(candlePages) pages"
+        if !unsettled.isEmpty {
+            out +=
+                "\n  \(unsettled.count) markets of these days are not settled yet: run the same command again once they are"
+        }
+        return out
+    }
+}
+
+/// A query value with everything but RFC 3986's unreserved characters percent-encoded.
+func queryEscaped(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E:
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            let hex = Array("0123456789ABCDEF".utf8)
+            out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
+        }
+    }
+    return out
+}
+
+/// The wall clock: decides only whether a markets page can be final yet.
+private func currentTime() -> Timestamp {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Timestamp(nanos: Int64(ts.tv_sec) * Timestamp.nanosPerSecond + Int64(ts.tv_nsec))
+}

@@ -1,0 +1,508 @@
+import Foundation
+import IsothermDigest
+import IsothermEvents
+import IsothermImport
+import IsothermStore
+import IsothermTestSupport
+import Testing
+
+/// A small Kalshi: one series, markets for four days on two pages linked by a cursor, and 1-minute
+/// candles for every market, served in Kalshi's own JSON (the `KalshiJSON` exporters) by the live
+/// and the archive endpoints. Requests the test scripts otherwise (errors, malformed pages) never
+/// reach it.
+final class FakeKalshi: Sendable {
+    static let nyc = Symbol("KXHIGHNY")!
+    static let series = KalshiSeries(
+        ticker: nyc, title: "Highest temperature in NYC", frequency: "daily",
+        fees: KalshiFees(feeType: .quadratic, multiplierMillionths: 1_000_000))
+    static let day0 = LocalDate(iso8601: "2024-12-31")!
+    static let day1 = LocalDate(iso8601: "2025-01-01")!
+    static let day2 = LocalDate(iso8601: "2025-01-02")!
+    static let day3 = LocalDate(iso8601: "2025-01-03")!
+    /// The second page's cursor, with characters a query must escape.
+    static let cursor2 = "CgwI3Lbq+xYQ/2=="
+
+    /// Every market, in the order the pages list them: page 1 holds day 0 and day 1, page 2 day 2 and day 3.
+    let markets: [KalshiMarket]
+    let candles: [Symbol: [(end: Timestamp, candle: Candle)]]
+    /// Markets settled before this instant are served only by the archive (`nil`: everything is live).
+    let cutoff: Timestamp?
+
+    init(unsettled: Set<String> = [], cutoff: Timestamp? = nil) {
+        var markets: [KalshiMarket] = []
+        for (day, specs) in [
+            (Self.day0, [("B40.5", 40, true)]),
+            (Self.day1, [("T38", 38, false), ("B38.5", 38, true)]),
+            (Self.day2, [("T44", 44, true), ("B44.5", 44, false)]),
+            (Self.day3, [("B50.5", 50, true)]),
+        ] {
+            for (suffix, strike, won) in specs {
+                let ticker = "KXHIGHNY-\(KalshiTicker.dateCode(day))-\(suffix)"
+                markets.append(
+                    Self.market(
+                        day, ticker: ticker, suffix: suffix, strike: Int32(strike), won: won,
+                        settled: !unsettled.contains(ticker)))
+            }
+        }
+        self.markets = markets
+        var candles: [Symbol: [(end: Timestamp, candle: Candle)]] = [:]
+        for (i, m) in markets.enumerated() { candles[m.ticker] = Self.candles(m, seed: i) }
+        self.candles = candles
+        self.cutoff = cutoff
+    }
+
+    /// A market listed the morning before its day at 14:00Z, closing at 04:59Z after it, settled at
+    /// 11:19:07Z an hour after its determination.
+    static func market(
+        _ day: LocalDate, ticker: String, suffix: String, strike: Int32, won: Bool, settled: Bool
+    ) -> KalshiMarket {
+        let between = suffix.hasPrefix("B")
+        let open = day.advanced(by: -1).startUTC.adding(nanos: 14 * 3_600 * Timestamp.nanosPerSecond)
+        let settlement = day.advanced(by: 1).startUTC.adding(
+            nanos: (11 * 3_600 + 19 * 60 + 7) * Timestamp.nanosPerSecond)
+        return KalshiMarket(
+            ticker: Symbol(ticker)!, eventTicker: Symbol("KXHIGHNY-" + KalshiTicker.dateCode(day))!, seriesTicker: nyc,
+            eventDate: day, title: "Will the high temp in NYC be \(suffix) on \(day)?",
+            status: settled ? .finalized : .active, strikeType: between ? .between : .less,
+            floorStrike: between ? Temperature(degrees: strike) : nil,
+            capStrike: Temperature(degrees: between ? strike + 1 : strike),
+            createdTime: open.adding(nanos: -(1_735 * Timestamp.nanosPerSecond + 881_258_000)), openTime: open,
+            closeTime: day.advanced(by: 1).startUTC.adding(nanos: (4 * 3_600 + 59 * 60) * Timestamp.nanosPerSecond),
+            result: settled ? (won ? .yes : .no) : nil, settlementValue: settled ? (won ? .one : .zero) : nil,
+            settlementTime: settled ? settlement : nil, settlementTimerSeconds: settled ? 3_600 : nil,
+            expirationValue: settled ? "\(strike).00" : nil, yesBid: Price(cents: 1), yesAsk: Price(cents: 2),
+            lastPrice: Price(cents: 1), volume: Count(contracts: 5_012), openInterest: Count(hundredths: 120_050))
+    }
+
+    /// A candle every 7 minutes from the open to the close, some without trades.
+    static func candles(_ m: KalshiMarket, seed: Int) -> [(end: Timestamp, candle: Candle)] {
+        var out: [(end: Timestamp, candle: Candle)] = []
+        var end = m.openTime.adding(nanos: 7 * Timestamp.nanosPerMinute)
+        var k = seed * 31
+        while end <= m.closeTime {
+            k += 1
+            let mid = Int64(10 + (k * 37) % 80)
+            let traded = k % 3 != 0
+            out.append(
+                (
+                    end,
+                    Candle(
+                        ticker: m.ticker, yesBid: OHLC(flat: Price(cents: mid - 1)),
+                        yesAsk: OHLC(
+                            open: Price(cents: mid + 1), high: Price(cents: mid + 2),
+                            low: Price(micros: mid * 10_000 + 5_000),
+                            close: Price(cents: mid + 1)),
+                        price: traded
+                            ? OHLC(
+                                open: Price(cents: mid), high: Price(cents: mid + 1), low: Price(cents: mid - 1),
+                                close: Price(cents: mid))
+                            : nil,
+                        meanPrice: traded ? Price(micros: mid * 10_000 + 2_500) : nil,
+                        previousPrice: Price(cents: mid), volume: Count(hundredths: Int64(k % 7) * 150),
+                        openInterest: Count(contracts: Int64(1_000 + k)))
+                ))
+            end = end.adding(nanos: 7 * Timestamp.nanosPerMinute)
+        }
+        return out
+    }
+
+    func isArchived(_ m: KalshiMarket) -> Bool {
+        guard let cutoff, let settled = m.settlementTime else { return false }
+        return settled < cutoff
+    }
+
+    /// Kalshi's answer to `target`, or a 404.
+    func reply(_ target: String) -> ScriptedHTTPServer.Reply {
+        let (path, query) = Self.split(target)
+        if path == "/series/KXHIGHNY" { return .json(KalshiJSON.seriesResponse(Self.series)) }
+        if path == "/historical/cutoff" {
+            let t = (cutoff ?? Timestamp(seconds: 0)).rfc3339
+            return .json(#"{"market_settled_ts":"\#(t)","trades_created_ts":"\#(t)","orders_updated_ts":"\#(t)"}"#)
+        }
+        if path == "/markets" || path == "/historical/markets" {
+            guard query["series_ticker"] == "KXHIGHNY", query["limit"] == "1000" else {
+                return .json("{}", status: 400)
+            }
+            let archive = path == "/historical/markets"
+            let served = markets.filter { isArchived($0) == archive }
+            let split = served.firstIndex { $0.eventDate >= Self.day2 } ?? served.count
+            switch query["cursor"] {
+            case nil: return .json(KalshiJSON.marketsResponse(Array(served[..<split]), cursor: Self.cursor2))
+            case Self.cursor2: return .json(KalshiJSON.marketsResponse(Array(served[split...])))
+            default: return .json(#"{"code":"bad_cursor"}"#, status: 400)
+            }
+        }
+        let parts = path.split(separator: "/")
+        let live = parts.count == 5 && parts[0] == "series" && parts[2] == "markets" && parts[4] == "candlesticks"
+        let archived =
+            parts.count == 4 && parts[0] == "historical" && parts[1] == "markets" && parts[3] == "candlesticks"
+        if live || archived, let ticker = Symbol(String(parts[live ? 3 : 2])),
+            let market = markets.first(where: { $0.ticker == ticker }), isArchived(market) == archived,
+            let start = query["start_ts"].flatMap({ Int64($0) }), let end = query["end_ts"].flatMap({ Int64($0) }),
+            query["period_interval"] == "1"
+        {
+            let chosen = (candles[ticker] ?? []).filter { $0.end.seconds >= start && $0.end.seconds <= end }
+            return .json(
+                KalshiJSON.candlesticksResponse(ticker: ticker, candles: chosen, tier: archived ? .historical : .live))
+        }
+        return .json(#"{"code":"not_found","message":"\#(target)"}"#, status: 404)
+    }
+
+    /// The path and the query's values, percent-decoded.
+    static func split(_ target: String) -> (String, [String: String]) {
+        let pieces = target.split(separator: "?", maxSplits: 1)
+        var query: [String: String] = [:]
+        if pieces.count == 2 {
+            for pair in pieces[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                query[String(kv[0])] = kv.count == 2 ? String(kv[1]).removingPercentEncoding : ""
+            }
+        }
+        return (String(pieces[0]), query)
+    }
+
+    /// What an import of `days` should append, in order: each markets page's settled markets of those
+    /// days in time order, then each market's candles, markets by event date and ticker.
+    func expected(_ days: ClosedRange<LocalDate>, pages: [[KalshiMarket]]? = nil) -> [EventRecord] {
+        let fees = KalshiFeeSchedule(series: [Self.series])
+        let split = markets.firstIndex { $0.eventDate >= Self.day2 }!
+        var out: [EventRecord] = []
+        for page in pages ?? [Array(markets[..<split]), Array(markets[split...])] {
+            let chosen = page.filter { days.contains($0.eventDate) && $0.status.isSettled }
+            out += ImportFormat.timeOrdered(fees.records(chosen))
+        }
+        let sorted = markets.filter { days.contains($0.eventDate) && $0.status.isSettled }.sorted {
+            ($0.eventDate, $0.ticker) < ($1.eventDate, $1.ticker)
+        }
+        for m in sorted {
+            out += candles[m.ticker]!.map { EventRecord(time: $0.end, event: .candle($0.candle)) }
+        }
+        return out
+    }
+}
+
+@Suite("isotherm import kalshi (backfill against a local server)", .serialized)
+struct KalshiBackfillTests {
+    static let fast = ["--backoff", "0.05", "--rate", "200"]
+
+    func args(
+        _ log: String, _ server: ScriptedHTTPServer, from: LocalDate = FakeKalshi.day1,
+        to: LocalDate = FakeKalshi.day2, _ extra: [String] = []
+    ) -> [String] {
+        [
+            "import", "kalshi", "--series", "KXHIGHNY", "--from", from.iso8601, "--to", to.iso8601, "--log", log,
+            "--base-url", server.baseURL, "--max-candles", "1200",
+        ] + Self.fast + extra
+    }
+
+    /// The log's events other than run manifests, in log order (up to sequence `through`).
+    func events(_ log: String, through: UInt64 = .max) throws -> [EventRecord] {
+        var out: [EventRecord] = []
+        try EventLogReader(directory: log).forEach { s, r in
+            guard s <= through else { return false }
+            if case .runManifest = r.event { return true }
+            out.append(r)
+            return true
+        }
+        return out
+    }
+
+    func manifests(_ log: String) throws -> [(sequence: UInt64, manifest: RunManifest)] {
+        var out: [(sequence: UInt64, manifest: RunManifest)] = []
+        try EventLogReader(directory: log).forEach(kinds: [.runManifest]) { s, r in
+            if case .runManifest(let m) = r.event { out.append((s, m)) }
+            return true
+        }
+        return out
+    }
+
+    /// The same events (in the same order, unless not `ordered`), reported briefly when they differ.
+    func expectSame(
+        _ got: [EventRecord], _ want: [EventRecord], _ what: String = "", ordered: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let a = ordered ? got : got.sorted { "\($0)" < "\($1)" }
+        let b = ordered ? want : want.sorted { "\($0)" < "\($1)" }
+        guard a != b else { return }
+        let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+        let found = i < a.count ? "\(a[i])" : "none"
+        let wanted = i < b.count ? "\(b[i])" : "none"
+        Issue.record(
+            "\(what): \(a.count) events, expected \(b.count); first difference at \(i): \(found) instead of \(wanted)",
+            sourceLocation: sourceLocation)
+    }
+
+    /// Each market event and candle at most once.
+    func expectNoDuplicates(_ events: [EventRecord], sourceLocation: SourceLocation = #_sourceLocation) {
+        var seen: Set<String> = []
+        var duplicates = 0
+        for e in events {
+            let key: String
+            switch e.event {
+            case .marketListed(let m): key = "listed \(m.ticker)"
+            case .marketLifecycle(let l): key = "\(l.transition.name) \(l.ticker)"
+            case .candle(let c): key = "candle \(c.ticker) \(e.time)"
+            default: key = "\(e)"
+            }
+            if !seen.insert(key).inserted { duplicates += 1 }
+        }
+        #expect(duplicates == 0, "\(duplicates) events appended twice", sourceLocation: sourceLocation)
+    }
+
+    @Test("429, 503 and a dropped connection are retried; every market and candle lands once; a rerun fetches nothing")
+    func retriesThenExactlyOnce() throws {
+        let kalshi = FakeKalshi()
+        let counter = RequestCounter()
+        let server = try ScriptedHTTPServer { target in
+            let n = counter.next(target)
+            if target.hasPrefix("/markets?") && !target.contains("cursor=") && n == 1 {
+                return .respond(status: 429, headers: [("Retry-After", "1")], body: [])
+            }
+            // Day 1's markets open at 1735653600 and day 2's at 1735740000: the first chunks start a second later.
+            if target.contains("KXHIGHNY-25JAN01-T38/candlesticks?start_ts=1735653601&") && n == 1 {
+                return .respond(status: 503, body: Array("maintenance".utf8))
+            }
+            if target.contains("KXHIGHNY-25JAN02-B44.5/candlesticks?start_ts=1735740001&") && n == 1 {
+                if case .respond(_, _, let body, _) = kalshi.reply(target) {
+                    return .drop(status: 200, body: body, afterBytes: 100)
+                }
+            }
+            if target.contains("KXHIGHNY-25JAN02-T44/candlesticks?"),
+                case .respond(let s, let h, let b, _) = kalshi.reply(target)
+            {
+                return .respond(status: s, headers: h, body: b, chunked: true)
+            }
+            return kalshi.reply(target)
+        }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let log = tmp + "/ny"
+            let r = try CLI.run(args(log, server, ["--tier", "live"]))
+            try #require(r.exitCode == 0, "\(r)")
+            let expected = kalshi.expected(FakeKalshi.day1...FakeKalshi.day2)
+            let candleCount = expected.filter { if case .candle = $0.event { true } else { false } }.count
+            // 2 markets pages + 4 markets × 2 chunks; 1 series request; 3 retries.
+            #expect(r.stdout.contains("10 pages fetched, 0 already done, \(expected.count) events appended"), "\(r)")
+            #expect(
+                r.stdout.contains("14 requests, 3 retries: 1 rate-limited, 1 server errors, 1 connection errors"),
+                "\(r)")
+            #expect(r.stdout.contains("markets: 4 settled in 2025-01-01…2025-01-02, 12 market events new"), "\(r)")
+            #expect(r.stdout.contains("candles: \(candleCount) from 8 pages"), "\(r)")
+            #expect(r.stderr.contains("429 Too Many Requests; retrying in 1.0 s"), "Retry-After honoured: \(r)")
+            #expect(r.stderr.contains("cursor=CgwI3Lbq%2BxYQ%2F2%3D%3D"), "the cursor is escaped in the query: \(r)")
+            let got = try events(log)
+            expectSame(got, expected, "the events are exactly what the exporter was given, in order")
+            expectNoDuplicates(got)
+            #expect(!server.requests.contains { $0.contains("25DEC31") || $0.contains("25JAN03") }, "days outside")
+
+            // Each page between two manifests; markets pages record the next cursor.
+            let pages = try manifests(log).map(\.manifest)
+            #expect(pages.count == 20 && pages.allSatisfy { $0.runKind == "backfill" })
+            let first = pages.first { $0.phase == .finished && $0.parameters.contains(Field("page", "markets")) }
+            #expect(
+                first?.parameters.contains(Field("cursor", FakeKalshi.cursor2)) == true, "\(String(describing: first))")
+
+            // Again: no request at all, nothing appended.
+            let before = server.requests.count
+            let again = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(again.exitCode == 0, "\(again)")
+            #expect(
+                again.stdout.contains("0 pages fetched, 10 already done, 0 events appended (0 requests"), "\(again)")
+            #expect(server.requests.count == before)
+            expectSame(try events(log), expected)
+        }
+    }
+
+    @Test("a malformed markets page, then a malformed candle page: each run resumes where the last stopped")
+    func malformedPagesThenResume() throws {
+        let kalshi = FakeKalshi()
+        let brokenMarkets = ManagedFlag(true)
+        let brokenCandles = ManagedFlag(true)
+        let server = try ScriptedHTTPServer { target in
+            if brokenMarkets.value && target.contains("cursor=") {
+                return .json(
+                    #"{"markets":[{"ticker":"KXHIGHNY-25JAN02-T44","event_ticker":"KXHIGHNY-25JAN02","status":"sideways"}],"cursor":""}"#
+                )
+            }
+            if brokenCandles.value && target.contains("KXHIGHNY-25JAN02-T44/candlesticks?start_ts=1735740001&") {
+                return .json(#"{"ticker":"KXHIGHNY-25JAN02-T44","candlesticks":[{"end_period_ts":"soon"}]}"#)
+            }
+            return kalshi.reply(target)
+        }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let log = tmp + "/ny"
+            let expected = kalshi.expected(FakeKalshi.day1...FakeKalshi.day2)
+            let day1Markets = ImportFormat.timeOrdered(
+                KalshiFeeSchedule(series: [FakeKalshi.series]).records(
+                    kalshi.markets.filter { $0.eventDate == FakeKalshi.day1 }))
+
+            let first = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(first.exitCode == 2, "\(first)")
+            #expect(first.stderr.contains("cursor=CgwI3Lbq%2BxYQ%2F2%3D%3D: the response cannot be read"), "\(first)")
+            #expect(first.stderr.contains("markets[0].status: unknown status \"sideways\""), "\(first)")
+            expectSame(try events(log), day1Markets, "the first page is kept")
+
+            brokenMarkets.value = false
+            let second = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(second.exitCode == 2, "\(second)")
+            #expect(second.stderr.contains("KXHIGHNY-25JAN02-T44/candlesticks?"), "\(second)")
+            #expect(second.stderr.contains("candlesticks[0].end_period_ts: expected Unix seconds"), "\(second)")
+            let firstPageURL = server.requests.filter { $0.hasPrefix("/markets?") && !$0.contains("cursor=") }
+            #expect(firstPageURL.count == 1, "the finished first page is passed over; its manifest gave the cursor")
+            let partial = try events(log)
+            expectSame(partial, Array(expected.prefix(partial.count)), "everything up to the broken page, in order")
+            #expect(partial.count < expected.count)
+
+            brokenCandles.value = false
+            let third = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(third.exitCode == 0, "\(third)")
+            #expect(
+                third.stdout.contains("2 pages fetched, 8 already done"), "the broken chunk and the one after: \(third)"
+            )
+            let all = try events(log)
+            expectSame(all, expected)
+            expectNoDuplicates(all)
+            #expect(server.requests.filter { $0.contains("cursor=") }.count == 2, "page 2: broken once, then read once")
+        }
+    }
+
+    @Test("a page a crash cut short is finished first, even when the rerun asks for more days")
+    func crashInTheMiddleOfAPage() throws {
+        let kalshi = FakeKalshi()
+        let server = try ScriptedHTTPServer { kalshi.reply($0) }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let whole = tmp + "/whole"
+            let r = try CLI.run(args(whole, server, ["--tier", "live"]))
+            try #require(r.exitCode == 0, "\(r)")
+
+            // The log as a crash would leave it: everything up to 25 events into the fourth candle page.
+            let cut = tmp + "/cut"
+            let starts = try manifests(whole).filter {
+                $0.manifest.phase == .started && $0.manifest.parameters.contains(Field("page", "candles"))
+            }
+            let end = starts[3].sequence + 25
+            let writer = try EventLogWriter(directory: cut)
+            try EventLogReader(directory: whole).forEach { s, record in
+                guard s <= end else { return false }
+                try writer.append(record)
+                return true
+            }
+            try writer.close()
+
+            // One more day, before the others: its market comes first in the rerun's order.
+            let rerun = try CLI.run(args(cut, server, from: FakeKalshi.day0, ["--tier", "live"]))
+            #expect(rerun.exitCode == 0, "\(rerun)")
+            #expect(rerun.stderr.contains("resuming a page cut short"), "\(rerun)")
+            let got = try events(cut)
+            expectNoDuplicates(got)
+            let want = kalshi.expected(FakeKalshi.day0...FakeKalshi.day2)
+            expectSame(got, want, ordered: false)
+            // Up to the end of the cut page, the rerun's log is the uninterrupted one.
+            let cutPage = starts[3].manifest.runId
+            let finish = try manifests(whole).first { $0.manifest.runId == cutPage && $0.manifest.phase == .finished }
+            let upToCutPage = try events(whole, through: try #require(finish).sequence)
+            expectSame(Array(got.prefix(upToCutPage.count)), upToCutPage, "the cut page is finished first")
+        }
+    }
+
+    @Test("auto: markets settled before the cutoff come from the archive, the rest live; a rerun asks nothing")
+    func autoTier() throws {
+        // Day 1's markets settled on 2025-01-02 at 11:19Z, day 2's a day later.
+        let kalshi = FakeKalshi(cutoff: Timestamp(rfc3339: "2025-01-03T00:00:00Z")!)
+        let server = try ScriptedHTTPServer { kalshi.reply($0) }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let log = tmp + "/ny"
+            let r = try CLI.run(args(log, server))
+            try #require(r.exitCode == 0, "\(r)")
+            let requests = server.requests
+            #expect(requests.filter { $0 == "/historical/cutoff" }.count == 1)
+            #expect(requests.contains { $0.hasPrefix("/historical/markets/KXHIGHNY-25JAN01-T38/candlesticks?") })
+            #expect(requests.contains { $0.hasPrefix("/series/KXHIGHNY/markets/KXHIGHNY-25JAN02-T44/candlesticks?") })
+            #expect(!requests.contains { $0.hasPrefix("/series/KXHIGHNY/markets/KXHIGHNY-25JAN01") })
+            let archive = kalshi.markets.filter { kalshi.isArchived($0) }
+            let live = kalshi.markets.filter { !kalshi.isArchived($0) }
+            // The live chain first (day 2 and 3 on its first page), then the archive's two pages.
+            let want = kalshi.expected(
+                FakeKalshi.day1...FakeKalshi.day2,
+                pages: [live.filter { $0.eventDate < FakeKalshi.day2 }, live, archive])
+            let got = try events(log)
+            expectSame(got, want, ordered: false)
+            expectNoDuplicates(got)
+
+            let again = try CLI.run(args(log, server))
+            #expect(again.exitCode == 0 && again.stdout.contains("0 pages fetched"), "\(again)")
+            #expect(server.requests.count == requests.count, "not even the cutoff")
+        }
+    }
+
+    @Test("auto, all after the cutoff: the archive is not paged, and the rerun asks nothing")
+    func autoTierNothingArchived() throws {
+        let kalshi = FakeKalshi(cutoff: Timestamp(rfc3339: "2024-06-01T00:00:00Z")!)
+        let server = try ScriptedHTTPServer { kalshi.reply($0) }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let log = tmp + "/ny"
+            let r = try CLI.run(args(log, server))
+            try #require(r.exitCode == 0, "\(r)")
+            #expect(!server.requests.contains { $0.hasPrefix("/historical/markets") })
+            expectSame(try events(log), kalshi.expected(FakeKalshi.day1...FakeKalshi.day2))
+            let count = server.requests.count
+            let again = try CLI.run(args(log, server))
+            #expect(again.exitCode == 0 && again.stdout.contains("0 pages fetched"), "\(again)")
+            #expect(server.requests.count == count)
+        }
+    }
+
+    @Test("a market not settled yet is left out; once settled, a rerun adds it and nothing else")
+    func unsettledMarketLater() throws {
+        let waiting = "KXHIGHNY-25JAN02-B44.5"
+        let before = FakeKalshi(unsettled: [waiting])
+        let after = FakeKalshi()
+        let settled = ManagedFlag(false)
+        let server = try ScriptedHTTPServer { target in (settled.value ? after : before).reply(target) }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let log = tmp + "/ny"
+            let first = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(first.exitCode == 0, "\(first)")
+            #expect(first.stdout.contains("1 markets of these days are not settled yet"), "\(first)")
+            expectSame(try events(log), before.expected(FakeKalshi.day1...FakeKalshi.day2))
+            #expect(!server.requests.contains { $0.contains(waiting) })
+
+            settled.value = true
+            let second = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(second.exitCode == 0, "\(second)")
+            // Page 1 is finished; page 2 is fetched again and adds only the market that settled.
+            #expect(second.stdout.contains("3 pages fetched, 7 already done"), "\(second)")
+            let got = try events(log)
+            expectNoDuplicates(got)
+            let want = after.expected(FakeKalshi.day1...FakeKalshi.day2)
+            expectSame(got, want, ordered: false)
+
+            let third = try CLI.run(args(log, server, ["--tier", "live"]))
+            #expect(third.stdout.contains("0 pages fetched, 10 already done, 0 events appended"), "\(third)")
+        }
+    }
+
+    @Test("--help teaches, and bad options are refused before any request")
+    func helpAndValidation() throws {
+        let help = try CLI.run(["import", "kalshi", "--help"])
+        #expect(help.exitCode == 0)
+        #expect(help.stdout.contains("Examples:") && help.stdout.contains("isotherm import kalshi --series KXHIGHNY"))
+        #expect(help.stdout.contains("--tier") && help.stdout.contains("--max-candles"))
+        try withTempDirectory { tmp in
+            for (bad, message) in [
+                (["--series", "kxhighny"], "is not a series ticker"), (["--tier", "archive"], "is not one of live"),
+                (["--period", "5"], "--period must be 1, 60 or 1440"),
+            ] {
+                var a = ["import", "kalshi", "--series", "KXHIGHNY", "--from", "2025-01-01", "--to", "2025-01-02"]
+                a += ["--log", tmp + "/x", "--base-url", "http://127.0.0.1:9"]
+                let r = try CLI.run(a + bad)
+                #expect(r.exitCode == 64 && r.stderr.contains(message), "\(r)")
+            }
+        }
+    }
+}
