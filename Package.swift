@@ -53,7 +53,10 @@ let package = Package(
         // A scripted local HTTP server for the backfill tests (not part of the product).
         .target(name: "IsothermTestSupport", swiftSettings: strictSettings),
         // PostgreSQL over libpq.
-        .target(name: "IsothermPostgres", dependencies: ["CLibPQ"], swiftSettings: strictSettings),
+        .target(
+            name: "IsothermPostgres",
+            dependencies: ["CLibPQ", "IsothermEvents", "IsothermStore", "IsothermBacktest", "IsothermCore"],
+            swiftSettings: strictSettings),
 
         .executableTarget(
             name: "isotherm",
@@ -67,7 +70,7 @@ let package = Package(
             name: "isotherm-bench",
             dependencies: [
                 "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld", "IsothermImport", "IsothermCore",
-                "IsothermBacktest",
+                "IsothermBacktest", "IsothermPostgres",
             ],
             swiftSettings: strictSettings),
 
@@ -100,7 +103,11 @@ let package = Package(
             dependencies: ["IsothermEvents", "IsothermStore", "IsothermImport", "IsothermDigest"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "IsothermSystemTests", dependencies: ["IsothermDigest", "IsothermPostgres"],
+            name: "IsothermSystemTests",
+            dependencies: [
+                "IsothermDigest", "IsothermPostgres", "IsothermEvents", "IsothermStore", "IsothermWorld",
+                "IsothermBacktest", "IsothermCore",
+            ],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

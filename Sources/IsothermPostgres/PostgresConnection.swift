@@ -79,6 +79,123 @@ package final class PostgresConnection {
         }
     }
 
+    /// Runs a statement that returns no rows and reports how many rows it touched.
+    ///
+    /// The corresponding C functions are `PQexec` and `PQcmdTuples`.
+    /// - Returns: the row count of an `INSERT`, `UPDATE`, `DELETE`, `COPY` or `CREATE TABLE AS`; 0 for others.
+    /// - Throws: `PostgresError` with code `queryFailed`, or `unsupportedResult` when it returns rows.
+    @discardableResult
+    package func execute(_ sql: String) throws(PostgresError) -> Int64 {
+        guard !sql.utf8.contains(0) else {
+            throw PostgresError(.queryFailed, "SQL text contains a NUL byte")
+        }
+        guard let result = PQexec(connection, sql) else {
+            throw PostgresError(.queryFailed, Self.oneLine(PQerrorMessage(connection), hiding: secrets))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
+            return Self.affectedRows(result)
+        case PGRES_BAD_RESPONSE, PGRES_NONFATAL_ERROR, PGRES_FATAL_ERROR:
+            throw error(from: result)
+        default:
+            let status = PQresultStatus(result)
+            let name = PQresStatus(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
+            throw PostgresError(.unsupportedResult, "statement returned \(name), which execute does not handle")
+        }
+    }
+
+    /// `PQcmdTuples` as a number (0 when the command reports none).
+    private static func affectedRows(_ result: OpaquePointer) -> Int64 {
+        guard let text = PQcmdTuples(result) else { return 0 }
+        return Int64(String(cString: text)) ?? 0
+    }
+
+    /// Runs `COPY … FROM STDIN (FORMAT binary)` and streams the rows `produce` writes.
+    ///
+    /// The corresponding C functions are `PQexec`, `PQputCopyData`, `PQputCopyEnd` and `PQgetResult`.
+    /// When `produce` throws, the COPY is ended with an error message (the server discards what it
+    /// received; inside a transaction, the transaction is then aborted) and the error is rethrown.
+    /// - Parameters:
+    ///   - sql: the `COPY` statement.
+    ///   - produce: writes the rows (the writer adds the header and, after `produce`, the trailer).
+    /// - Returns: the number of rows the server stored.
+    /// - Throws: `PostgresError` (`queryFailed` with the server's message and SQLSTATE, for a bad row
+    ///   or a constraint), or what `produce` throws.
+    package func copyIn(_ sql: String, _ produce: (BinaryCopyWriter) throws -> Void) throws -> Int64 {
+        guard !sql.utf8.contains(0) else { throw PostgresError(.queryFailed, "SQL text contains a NUL byte") }
+        guard let start = PQexec(connection, sql) else {
+            throw PostgresError(.queryFailed, Self.oneLine(PQerrorMessage(connection), hiding: secrets))
+        }
+        let status = PQresultStatus(start)
+        guard status == PGRES_COPY_IN else {
+            defer { PQclear(start) }
+            if status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR {
+                throw error(from: start)
+            }
+            let name = PQresStatus(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
+            throw PostgresError(.unsupportedResult, "COPY statement returned \(name) instead of COPY_IN")
+        }
+        PQclear(start)
+        let conn = connection
+        let secrets = self.secrets
+        let writer = BinaryCopyWriter { chunk in
+            let sent = PQputCopyData(
+                conn, chunk.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(chunk.count))
+            guard sent == 1 else {
+                throw PostgresError(
+                    .queryFailed, "COPY data could not be sent: " + Self.oneLine(PQerrorMessage(conn), hiding: secrets))
+            }
+        }
+        do {
+            try produce(writer)
+            try writer.finish()
+        } catch {
+            _ = PQputCopyEnd(connection, "COPY abandoned by the client")
+            _ = collectResults()
+            throw error
+        }
+        guard PQputCopyEnd(connection, nil) == 1 else {
+            let message = Self.oneLine(PQerrorMessage(connection), hiding: secrets)
+            _ = collectResults()
+            throw PostgresError(.queryFailed, "COPY could not be ended: \(message)")
+        }
+        let (rows, failure) = collectResults()
+        if let failure { throw failure }
+        return rows
+    }
+
+    /// Reads every pending result: the row count of the last successful one, and the first error.
+    private func collectResults() -> (Int64, PostgresError?) {
+        var rows: Int64 = 0
+        var failure: PostgresError?
+        while let result = PQgetResult(connection) {
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                rows = Self.affectedRows(result)
+            case PGRES_COPY_IN:
+                // Cannot happen after PQputCopyEnd; end it rather than loop.
+                _ = PQputCopyEnd(connection, "unexpected COPY state")
+            default:
+                if failure == nil { failure = error(from: result) }
+            }
+            PQclear(result)
+        }
+        return (rows, failure)
+    }
+
+    /// `text` as an SQL string literal, quoted and escaped for this connection.
+    /// The corresponding C function is `PQescapeLiteral`.
+    package func literal(_ text: String) throws(PostgresError) -> String {
+        guard !text.utf8.contains(0) else { throw PostgresError(.queryFailed, "string contains a NUL byte") }
+        let count = text.utf8.count
+        guard let escaped = PQescapeLiteral(connection, text, count) else {
+            throw PostgresError(.queryFailed, Self.oneLine(PQerrorMessage(connection), hiding: secrets))
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+
     /// Copies a text-format result into Swift strings.
     private static func rows(of result: OpaquePointer) -> [[String?]] {
         let rowCount = PQntuples(result)
@@ -105,14 +222,21 @@ package final class PostgresConnection {
     /// macros (`'C'`, `'M'`), which Swift does not import.
     private static let fieldSQLState = Int32(UInt8(ascii: "C"))
     private static let fieldMessagePrimary = Int32(UInt8(ascii: "M"))
+    /// `PG_DIAG_MESSAGE_DETAIL`: which key is duplicated, which row failed, …
+    private static let fieldMessageDetail = Int32(UInt8(ascii: "D"))
 
-    /// The server's primary message and SQLSTATE, or libpq's message when the error is local.
+    /// The server's primary message (with its detail, when it sent one) and SQLSTATE, or libpq's
+    /// message when the error is local.
     /// The corresponding C function is `PQresultErrorField`.
     private func error(from result: OpaquePointer) -> PostgresError {
         let sqlState = PQresultErrorField(result, Self.fieldSQLState).map { String(cString: $0) }
         let message: String
         if let primary = PQresultErrorField(result, Self.fieldMessagePrimary) {
-            message = Self.oneLine(primary, hiding: secrets)
+            message =
+                Self.oneLine(primary, hiding: secrets)
+                + (PQresultErrorField(result, Self.fieldMessageDetail).map {
+                    " (" + Self.oneLine($0, hiding: secrets) + ")"
+                } ?? "")
         } else {
             message = Self.oneLine(PQresultErrorMessage(result), hiding: secrets)
         }

@@ -19,6 +19,7 @@ struct Bench {
         var world = false
         var kalshiImport = false
         var backtest = false
+        var project = false
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
@@ -31,6 +32,8 @@ struct Bench {
                 kalshiImport = true
             case "--backtest":  // backtest vs pure replay of a generated year: isotherm-bench --backtest [--days 365]
                 backtest = true
+            case "--project":  // Postgres projection vs psql \copy: ISOTHERM_BENCH_PG_CONNINFO=… isotherm-bench --project
+                project = true
             case "--replay":  // replay an existing log five times: for profiling the read path alone
                 try replayOnly(args.popFirst() ?? "")
                 return
@@ -40,6 +43,7 @@ struct Bench {
                         + "       isotherm-bench --world [--days N (default 365)]    world generation rate\n"
                         + "       isotherm-bench --import [--days N (default 365)]   Kalshi JSON parse and append rates\n"
                         + "       isotherm-bench --backtest [--days N (default 365)] backtest vs pure replay, 1 thread and all\n"
+                        + "       ISOTHERM_BENCH_PG_CONNINFO=… isotherm-bench --project [--days N (default 30)]  projector vs psql \\copy\n"
                         + "       isotherm-bench --replay LOGDIR"
                 )
                 return
@@ -47,6 +51,11 @@ struct Bench {
                 note("isotherm-bench: unknown argument \(a)")
                 exit(64)
             }
+        }
+        if project {
+            let conninfo = getenv("ISOTHERM_BENCH_PG_CONNINFO").map { String(cString: $0) } ?? ""
+            try ProjectBench.run(days: CommandLine.arguments.contains("--days") ? days : 30, dir: dir, conninfo: conninfo)
+            return
         }
         if backtest {
             try BacktestBench.run(days: CommandLine.arguments.contains("--days") ? days : 365, dir: dir)

@@ -16,6 +16,7 @@ struct Isotherm: ParsableCommand {
             Start here:
               isotherm generate --out world   a realistic month of the 7 cities, one log each
               isotherm backtest --world world the seed's open_maker report on it
+              isotherm project postgres --dsn … --world world   the old system's tables, rebuilt
               isotherm demo                   write a month of markets, replay, verify
               isotherm log inspect LOG        segments, batches, counts, compression
               isotherm log cat LOG --limit 5  events as JSON lines
@@ -26,7 +27,7 @@ struct Isotherm: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            GenerateCommand.self, BacktestCommand.self, AuditCommand.self, ImportCommand.self, StatusCommand.self,
+            GenerateCommand.self, BacktestCommand.self, AuditCommand.self, ImportCommand.self, StatusCommand.self, ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,
             VersionCommand.self,

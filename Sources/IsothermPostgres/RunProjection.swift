@@ -1,0 +1,342 @@
+import IsothermCore
+import IsothermEvents
+import IsothermStore
+
+/// What the sim tables need from a backtest's input log: its markets and, for each market, the
+/// first determination and the official high known at that moment (what `CityRun` settles on).
+struct InputFacts {
+    struct Determination {
+        var result: MarketLifecycle.Result
+        var value: Price?
+        var time: Timestamp
+        var finalHigh: Int32?
+    }
+
+    var listings: [Symbol: MarketListed] = [:]
+    var determinations: [Symbol: Determination] = [:]
+
+    /// Reads an input log up to `lastSequence` (the range the run read).
+    init(directory: String, lastSequence: UInt64) throws {
+        var finalReports: [LocalDate: Temperature] = [:]
+        var listings: [Symbol: MarketListed] = [:]
+        var determinations: [Symbol: Determination] = [:]
+        try EventLogReader(directory: directory).forEach(kinds: [.marketListed, .marketLifecycle, .settlement]) {
+            sequence, record in
+            guard sequence <= lastSequence else { return false }
+            switch record.event {
+            case .marketListed(let m):
+                listings[m.ticker] = m
+            case .settlement(let s) where s.isFinal:
+                finalReports[s.climateDate] = s.high
+            case .marketLifecycle(let l) where l.transition == .determined:
+                guard let result = l.result, determinations[l.ticker] == nil else { break }
+                let high = listings[l.ticker].flatMap { finalReports[$0.eventDate] }.map { Bracket.roundHalfUp($0) }
+                determinations[l.ticker] = Determination(
+                    result: result, value: l.settlementValue, time: record.time, finalHigh: high)
+            default:
+                break
+            }
+            return true
+        }
+        self.listings = listings
+        self.determinations = determinations
+    }
+}
+
+/// Folds a runs log (`isotherm backtest --save`) into sim.run, sim.decision and sim.trade rows.
+///
+/// A saved run is, per input log, a `started` manifest naming that input (a *section*), then the
+/// run's events for it (timers, decisions, order intents and the simulated exchange's answers), and
+/// at the end the `finished` manifest. An order intent's `decisionSequence` is the 1-based place of
+/// its decision among the section's events, so a decision's number is its sequence minus the
+/// marker's. Trades are rebuilt as `CityRun` keeps them — a buy intent opens one, buy fills add
+/// contracts, cost and fees, sell fills close the holding it opened, and the market's first
+/// determination in the input log settles it — and only filled ones become rows. Rows are emitted
+/// at the finished manifest: a run still being written is left for the next catch-up.
+final class RunProjection {
+    struct TradeBuild {
+        var clientOrderId: String
+        var ticker: Symbol
+        var decisionNo: Int
+        var decision: [Field]
+        var entryPrice: Price
+        var contracts: Int64 = 0  // hundredths
+        var cost = Money.zero
+        var fees = Money.zero
+        var exitPrice: Price?
+        var exitContracts: Int64 = 0
+        var gross = Money.zero
+        func value(_ name: String) -> String? { decision.first { $0.name == name }?.value }
+    }
+
+    struct Section {
+        var runId: String
+        var input: RunInput
+        var markerSequence: UInt64
+        var decisions: [(no: Int, sequence: UInt64, time: Timestamp, decision: StrategyDecision)] = []
+        var decisionValues: [Int: [Field]] = [:]
+        var trades: [TradeBuild] = []
+        var openTrades: [String: Int] = [:]
+        var holdings: [(ticker: Symbol, contracts: Int64, openedBy: String)] = []
+    }
+
+    /// The runs log (for the rows' `runs_log`).
+    let log: String
+    /// Other logs of the projection, where an input named by a relative path may be found.
+    let knownLogs: [String]
+    /// Sequence of the first marker of the run being read, if one is open.
+    private(set) var openRunStart: UInt64?
+    private var sections: [Section] = []
+    private(set) var warnings: [String] = []
+
+    init(log: String, knownLogs: [String]) {
+        self.log = log
+        self.knownLogs = knownLogs
+    }
+
+    /// Whether a log is a runs log: its first event is a backtest or tune run's `started` marker.
+    static func isRunsLog(_ reader: EventLogReader) throws -> Bool {
+        var found = false
+        try reader.forEach { _, record in
+            if case .runManifest(let m) = record.event, m.phase == .started, !m.inputs.isEmpty,
+                m.runKind == "backtest" || m.runKind == "tune"
+            {
+                found = true
+            }
+            return false
+        }
+        return found
+    }
+
+    /// Folds one event of the runs log; a `finished` manifest adds its run's rows to `tables`.
+    /// - Parameter facts: input logs already read, by path and last sequence (shared by runs logs).
+    func add(
+        _ record: EventRecord, sequence: UInt64, into tables: inout SimRows, facts: inout [String: InputFacts?]
+    ) throws {
+        switch record.event {
+        case .runManifest(let m) where m.phase == .started && !m.inputs.isEmpty:
+            if openRunStart == nil { openRunStart = sequence }
+            sections.append(Section(runId: m.runId, input: m.inputs[0], markerSequence: sequence))
+            return
+        case .runManifest(let m) where m.phase == .finished:
+            try finish(m, at: record.time, sequence: sequence, into: &tables, facts: &facts)
+            sections = []
+            openRunStart = nil
+            return
+        default:
+            break
+        }
+        guard !sections.isEmpty else { return }
+        var s = sections[sections.count - 1]
+        let no = Int(sequence - s.markerSequence)
+        switch record.event {
+        case .strategyDecision(let d):
+            s.decisions.append((no, sequence, record.time, d))
+            s.decisionValues[no] = d.values
+        case .orderIntent(let o) where o.action == .buy:
+            s.openTrades[o.clientOrderId] = s.trades.count
+            s.trades.append(
+                TradeBuild(
+                    clientOrderId: o.clientOrderId, ticker: o.ticker, decisionNo: Int(o.decisionSequence),
+                    decision: s.decisionValues[Int(o.decisionSequence)] ?? [], entryPrice: o.price))
+        case .fill(let f) where f.action == .buy:
+            if let i = s.openTrades[f.clientOrderId] {
+                s.trades[i].contracts += f.count.hundredths
+                s.trades[i].cost = s.trades[i].cost + Money.cost(f.count, f.price)
+                s.trades[i].fees = s.trades[i].fees + f.fee
+            }
+            if let h = s.holdings.firstIndex(where: { $0.ticker == f.ticker }) {
+                s.holdings[h].contracts += f.count.hundredths
+            } else {
+                s.holdings.append((f.ticker, f.count.hundredths, f.clientOrderId))
+            }
+        case .fill(let f):
+            if let h = s.holdings.firstIndex(where: { $0.ticker == f.ticker }) {
+                let sold = min(f.count.hundredths, s.holdings[h].contracts)
+                s.holdings[h].contracts -= sold
+                if let i = s.openTrades[s.holdings[h].openedBy] {
+                    s.trades[i].exitPrice = f.price
+                    s.trades[i].exitContracts += sold
+                    s.trades[i].fees = s.trades[i].fees + f.fee
+                    s.trades[i].gross = s.trades[i].gross + Money.cost(Count(hundredths: sold), f.price)
+                }
+            }
+        default:
+            break
+        }
+        sections[sections.count - 1] = s
+    }
+
+    /// The input log's facts: the path as the manifest names it, else a projected log with the same
+    /// last path component; nil (with a warning) when neither exists.
+    private func inputFacts(_ input: RunInput, _ facts: inout [String: InputFacts?]) throws -> InputFacts? {
+        let key = input.log + "#" + String(input.lastSequence)
+        if let cached = facts[key] { return cached }
+        var candidates = [input.log]
+        let name = input.log.split(separator: "/").last.map(String.init) ?? input.log
+        candidates += knownLogs.filter { $0.split(separator: "/").last.map(String.init) == name }
+        var found: InputFacts?
+        for c in candidates where LogFiles.isDirectory(c) {
+            found = try InputFacts(directory: c, lastSequence: input.lastSequence)
+            break
+        }
+        if found == nil {
+            warnings.append(
+                "input log \(input.log) of a run in \(log) was not found: its trades have no strikes or settlement")
+        }
+        facts[key] = .some(found)
+        return found
+    }
+
+    private func finish(
+        _ m: RunManifest, at time: Timestamp, sequence: UInt64, into t: inout SimRows,
+        facts cache: inout [String: InputFacts?]
+    ) throws {
+        var numOrders = 0
+        var numTrades = 0
+        var wins = 0
+        var total = Money.zero
+        var wagered = Money.zero
+        var fees = Money.zero
+        var dates: [LocalDate] = []
+        var cities: [String] = []
+        for s in sections {
+            let facts = try inputFacts(s.input, &cache)
+            for (no, seq, decidedAt, d) in s.decisions {
+                var r = t.decisions.blank()
+                r[t.decisions.column("run_id")] = .text(s.runId)
+                r[t.decisions.column("input_log")] = .text(s.input.log)
+                r[t.decisions.column("decision_no")] = .int(Int64(no))
+                r[t.decisions.column("strategy")] = .text(d.strategy)
+                r[t.decisions.column("subject")] = .text(d.subject)
+                r[t.decisions.column("city")] = .text(LegacyCity.name(ticker: d.subject))
+                r[t.decisions.column("event_date")] = LegacyCity.eventDate(ofTicker: d.subject).map { .date($0) }
+                r[t.decisions.column("action")] = .text(d.action)
+                r[t.decisions.column("reason")] = .text(d.reason)
+                r[t.decisions.column("decided_at")] = .time(decidedAt)
+                r[t.decisions.column("parameters")] = .json(Self.object(d.parameters))
+                r[t.decisions.column("computed")] = .json(Self.object(d.values))
+                r[t.decisions.column("input_sequences")] = .json(
+                    "[" + d.inputSequences.map(String.init).joined(separator: ",") + "]")
+                r[t.decisions.column("runs_sequence")] = .int(Int64(seq))
+                t.decisions.merge(r)
+            }
+            numOrders += s.trades.count
+            for tr in s.trades where tr.contracts > 0 {
+                let listing = facts?.listings[tr.ticker]
+                let tickerText = tr.ticker.description
+                let eventTicker = listing?.eventTicker.description ?? LegacyCity.event(ofTicker: tickerText)
+                let city = LegacyCity.name(ticker: eventTicker)
+                guard let eventDate = listing?.eventDate ?? LegacyCity.eventDate(ofTicker: tickerText) else {
+                    throw ProjectionError("run \(m.runId): traded market \(tickerText) has no event date")
+                }
+                var gross: Money?
+                var net: Money?
+                var won: Bool?
+                var high: Int32?
+                var settledAt: Timestamp?
+                if let det = facts?.determinations[tr.ticker] {
+                    let payout = det.value ?? (det.result == .yes ? .one : .zero)
+                    let held = Count(hundredths: tr.contracts - tr.exitContracts)
+                    let g = tr.gross + Money.cost(held, payout) - tr.cost
+                    gross = g
+                    net = g - tr.fees
+                    won = det.result == .yes
+                    high = det.finalHigh
+                    settledAt = det.time
+                }
+                numTrades += 1
+                if won == true { wins += 1 }
+                total = total + (net ?? .zero)
+                wagered = wagered + tr.cost
+                fees = fees + tr.fees
+                dates.append(eventDate)
+                if !cities.contains(city) { cities.append(city) }
+                let what = "run \(m.runId) order \(tr.clientOrderId)"
+                var r = t.trades.blank()
+                r[t.trades.column("run_id")] = .text(s.runId)
+                r[t.trades.column("client_order_id")] = .text(tr.clientOrderId)
+                r[t.trades.column("strategy_id")] = .text(
+                    m.parameters.first { $0.name == "strategy" }?.value
+                        ?? tr.clientOrderId.prefix { $0 != "-" }.description)
+                r[t.trades.column("input_log")] = .text(s.input.log)
+                r[t.trades.column("decision_no")] = .int(Int64(tr.decisionNo))
+                r[t.trades.column("city")] = .text(city)
+                r[t.trades.column("event_date")] = .date(eventDate)
+                r[t.trades.column("ticker")] = .text(tickerText)
+                r[t.trades.column("bracket")] = listing.flatMap { Bracket($0) }.map { .text($0.label) }
+                r[t.trades.column("forecast_basis_date")] = tr.value("forecast_basis_date")
+                    .flatMap { LocalDate(iso8601: $0) }.map { .date($0) }
+                r[t.trades.column("temp_fcst_open")] = tr.value("forecast_high")
+                    .flatMap { Temperature(fahrenheit: $0) }.map { .tenths($0) }
+                r[t.trades.column("temp_adjusted")] = tr.value("adjusted_high")
+                    .flatMap { Temperature(fahrenheit: $0) }.map { .tenths($0) }
+                r[t.trades.column("floor_strike")] = listing?.floorStrike.map { .tenths($0) }
+                r[t.trades.column("cap_strike")] = listing?.capStrike.map { .tenths($0) }
+                r[t.trades.column("entry_price")] = .int(try LegacyUnits.cents(tr.entryPrice, what))
+                r[t.trades.column("num_contracts")] = .int(
+                    try LegacyUnits.contracts(Count(hundredths: tr.contracts), what))
+                r[t.trades.column("amount_usd")] = .dollars(tr.cost)
+                r[t.trades.column("exit_price")] = try tr.exitPrice.map { .int(try LegacyUnits.cents($0, what)) }
+                r[t.trades.column("exit_contracts")] = .int(
+                    try LegacyUnits.contracts(Count(hundredths: tr.exitContracts), what))
+                r[t.trades.column("tmax_final")] = high.map { .int(Int64($0)) }
+                r[t.trades.column("bin_won")] = won.map { .bool($0) }
+                r[t.trades.column("pnl_gross")] = gross.map { .dollars($0) }
+                r[t.trades.column("fees")] = .dollars(tr.fees)
+                r[t.trades.column("pnl_net")] = net.map { .dollars($0) }
+                r[t.trades.column("settled_at")] = settledAt.map { .time($0) }
+                t.trades.merge(r)
+            }
+        }
+        var r = t.runs.blank()
+        r[t.runs.column("run_id")] = .text(m.runId)
+        r[t.runs.column("run_kind")] = .text(m.runKind)
+        r[t.runs.column("strategy_id")] = m.parameters.first { $0.name == "strategy" }.map { .text($0.value) }
+        r[t.runs.column("engine_version")] = .text(m.engineVersion)
+        r[t.runs.column("config_hash")] = .text(m.configHash)
+        r[t.runs.column("output_hash")] = .text(m.outputHash)
+        r[t.runs.column("params")] = .json(Self.object(m.parameters))
+        var j = JSONWriter()
+        j.beginArray()
+        for i in m.inputs {
+            j.beginObject()
+            j.string("log", i.log)
+            j.number("first_sequence", i.firstSequence)
+            j.number("last_sequence", i.lastSequence)
+            j.string("content_hash", i.contentHash)
+            j.endObject()
+        }
+        j.endArray()
+        r[t.runs.column("inputs")] = .json(j.output)
+        r[t.runs.column("start_date")] = dates.min().map { .date($0) }
+        r[t.runs.column("end_date")] = dates.max().map { .date($0) }
+        r[t.runs.column("cities")] = cities.isEmpty ? nil : .text(cities.joined(separator: ","))
+        r[t.runs.column("num_orders")] = .int(Int64(numOrders))
+        r[t.runs.column("num_trades")] = .int(Int64(numTrades))
+        r[t.runs.column("num_wins")] = .int(Int64(wins))
+        r[t.runs.column("total_pnl")] = .dollars(total)
+        r[t.runs.column("wagered")] = .dollars(wagered)
+        r[t.runs.column("fees")] = .dollars(fees)
+        r[t.runs.column("created_at")] = .time(time)
+        r[t.runs.column("runs_log")] = .text(log)
+        r[t.runs.column("runs_sequence")] = .int(Int64(sequence))
+        t.runs.merge(r)
+    }
+
+    /// Fields as a JSON object, keys in their order.
+    static func object(_ fields: [Field]) -> String {
+        var j = JSONWriter()
+        j.beginObject()
+        for f in fields { j.string(f.name, f.value) }
+        j.endObject()
+        return j.output
+    }
+}
+
+/// The three sim tables' rows.
+struct SimRows {
+    var runs = KeyedRows(ProjectedTable.simRun.spec)
+    var decisions = KeyedRows(ProjectedTable.simDecision.spec)
+    var trades = KeyedRows(ProjectedTable.simTrade.spec)
+}
