@@ -32,7 +32,7 @@ struct Bench {
                 kalshiImport = true
             case "--backtest":  // backtest vs pure replay of a generated year: isotherm-bench --backtest [--days 365]
                 backtest = true
-            case "--project":  // Postgres projection vs psql \copy: ISOTHERM_BENCH_PG_CONNINFO=… isotherm-bench --project
+            case "--project":  // Postgres projection vs psql \copy (ISOTHERM_BENCH_PG_CONNINFO)
                 project = true
             case "--replay":  // replay an existing log five times: for profiling the read path alone
                 try replayOnly(args.popFirst() ?? "")
@@ -54,7 +54,8 @@ struct Bench {
         }
         if project {
             let conninfo = getenv("ISOTHERM_BENCH_PG_CONNINFO").map { String(cString: $0) } ?? ""
-            try ProjectBench.run(days: CommandLine.arguments.contains("--days") ? days : 30, dir: dir, conninfo: conninfo)
+            try ProjectBench.run(
+                days: CommandLine.arguments.contains("--days") ? days : 30, dir: dir, conninfo: conninfo)
             return
         }
         if backtest {

@@ -27,7 +27,8 @@ struct Isotherm: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            GenerateCommand.self, BacktestCommand.self, AuditCommand.self, ImportCommand.self, StatusCommand.self, ProjectCommand.self,
+            GenerateCommand.self, BacktestCommand.self, AuditCommand.self, ImportCommand.self, StatusCommand.self,
+            ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,
             VersionCommand.self,
