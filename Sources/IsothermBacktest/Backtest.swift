@@ -88,9 +88,15 @@ package struct BacktestResult: Sendable {
 
 package enum BacktestError: Error, CustomStringConvertible {
     case log(String, any Error)
+    /// A backtest reads a city's events in time order; imported logs may not be (sort them once).
+    case notInTimeOrder(String, UInt64, Timestamp, Timestamp)
+
     package var description: String {
         switch self {
         case .log(let path, let e): "\(path): \(e)"
+        case .notInTimeOrder(let path, let sequence, let time, let after):
+            "\(path): event \(sequence) at \(time) comes after an event at \(after): the log is not in time order "
+                + "(imports append as they fetch); run `isotherm log sort \(path) \(path)-sorted` and backtest that"
         }
     }
 }
@@ -122,9 +128,16 @@ package enum Backtest {
             risk: config.risk)
         var first: UInt64 = 0
         var last: UInt64 = 0
+        var latest = Timestamp(nanos: Int64.min)
+        var disorder: (sequence: UInt64, time: Timestamp, after: Timestamp)?
         try withUnsafeMutablePointer(to: &run) { r in
             try EventLogReader(directory: path).forEach(
                 candles: { sequence, time, candle in
+                    if time < latest {
+                        disorder = (sequence, time, latest)
+                        return false
+                    }
+                    latest = time
                     r.pointee.candle(candle, at: time, sequence: sequence)
                     if first == 0 { first = sequence }
                     last = sequence
@@ -132,11 +145,19 @@ package enum Backtest {
                     return true
                 },
                 others: { sequence, record in
+                    if record.time < latest {
+                        disorder = (sequence, record.time, latest)
+                        return false
+                    }
+                    latest = record.time
                     r.pointee.event(record, sequence: sequence)
                     if first == 0 { first = sequence }
                     last = sequence
                     return true
                 })
+        }
+        if let d = disorder {
+            throw BacktestError.notInTimeOrder(path, d.sequence, d.time, d.after)
         }
         run.finish()
         let hash = try LogContentHash.sha256(directory: path).hex

@@ -129,3 +129,35 @@ struct BacktestCommandTests {
         #expect(missing.exitCode == 2 && missing.stderr.contains("/nonexistent"), "\(missing)")
     }
 }
+
+@Suite("isotherm log sort")
+struct LogSortTests {
+    @Test("a log appended out of time order is refused by the backtest with the fix; sorted, it runs")
+    func sortThenBacktest() throws {
+        try withTempDirectory { tmp in
+            let gen = try CLI.run([
+                "generate", "--out", tmp + "/w", "--start", "2025-03-01", "--days", "3", "--cities", "NY",
+            ])
+            try #require(gen.exitCode == 0, "\(gen)")
+            // Settlements for earlier days, imported after the fact: appended after later events.
+            let file = tmp + "/ncei.json"
+            try #"[{"DATE":"2025-02-20","STATION":"USW00094728","TMAX":"100","TMIN":"20"}]"#.write(
+                toFile: file, atomically: true, encoding: .utf8)
+            let imp = try CLI.run(["import", "file", "--log", tmp + "/w/NY", "--format", "ncei-daily", file])
+            try #require(imp.exitCode == 0, "\(imp)")
+            let refused = try CLI.run(["backtest", "--log", tmp + "/w/NY"])
+            #expect(refused.exitCode == 2, "\(refused)")
+            #expect(refused.stderr.contains("the log is not in time order"), "\(refused)")
+            #expect(refused.stderr.contains("run `isotherm log sort \(tmp)/w/NY \(tmp)/w/NY-sorted`"), "\(refused)")
+
+            let sort = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/sorted", "--json"])
+            try #require(sort.exitCode == 0, "\(sort)")
+            #expect(
+                sort.stdout.contains(#""out_of_order":3"#), "the import's two manifests and its settlement: \(sort)")
+            let again = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/sorted"])
+            #expect(again.exitCode == 2 && again.stderr.contains("already holds files"), "\(again)")
+            let ok = try CLI.run(["backtest", "--log", tmp + "/sorted"])
+            #expect(ok.exitCode == 0 && ok.stdout.contains("Total Trades: 3 (3 days)"), "\(ok)")
+        }
+    }
+}
