@@ -14,13 +14,14 @@ struct Isotherm: ParsableCommand {
             one takes its path.
 
             Start here:
-              isotherm generate --out world   a realistic month of the 7 cities, one log each
-              isotherm backtest --world world the seed's open_maker report on it
-              isotherm project postgres --dsn … --world world   the old system's tables, rebuilt
-              isotherm demo                   write a month of markets, replay, verify
-              isotherm log inspect LOG        segments, batches, counts, compression
-              isotherm log cat LOG --limit 5  events as JSON lines
-              isotherm log verify LOG         check every batch; exit 1 on damage
+              isotherm generate --out world      a realistic month, 7 cities, a log each
+              isotherm backtest --world world    the seed's open_maker report on it
+              isotherm backtest --help           strategies, fill models, flags
+              isotherm audit --runs runs …       why a trade happened
+              isotherm status world              coverage and freshness per city
+              isotherm import file|weather|kalshi  real data, exactly once
+              isotherm project postgres …        the old system's tables
+              isotherm log inspect|cat|verify|sort LOG
 
             Exit codes: 0 success; 1 damage found (verify); 2 the command could not run (bad input, \
             I/O, locked log); 64 usage error.

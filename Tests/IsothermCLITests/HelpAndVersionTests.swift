@@ -4,14 +4,16 @@ import Testing
 
 @Suite("isotherm --help and version")
 struct HelpAndVersionTests {
-    @Test("--help mentions log verify and demo, and exits 0")
+    @Test("--help teaches where to start, lists every subcommand, and exits 0")
     func help() throws {
         let r = try CLI.run(["--help"])
         #expect(r.exitCode == 0, "\(r)")
-        #expect(r.stdout.contains("log verify"), "\(r)")
-        #expect(r.stdout.contains("demo"), "\(r)")
+        #expect(r.stdout.contains("isotherm backtest --world world"), "\(r)")
+        #expect(r.stdout.contains("log inspect|cat|verify|sort"), "\(r)")
         #expect(r.stdout.contains("USAGE: isotherm"), "\(r)")
-        for sub in ["log", "demo", "version"] {
+        // Every line of the start-here list fits an 80-column terminal without wrapping.
+        #expect(r.stdoutLines.allSatisfy { $0.count <= 80 }, "\(r)")
+        for sub in ["generate", "backtest", "audit", "import", "status", "project", "log", "demo", "version"] {
             #expect(r.stdout.contains("\n  \(sub) "), "subcommand \(sub) not listed: \(r.stdout)")
         }
     }
