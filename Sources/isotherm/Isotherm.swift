@@ -17,6 +17,7 @@ struct Isotherm: ParsableCommand {
               isotherm generate --out world      a realistic month, 7 cities, a log each
               isotherm backtest --world world    the seed's open_maker report on it
               isotherm backtest --help           strategies, fill models, flags
+              isotherm tune --world world        the seed's train/test parameter search
               isotherm audit --runs runs …       why a trade happened
               isotherm status world              coverage and freshness per city
               isotherm import file|weather|kalshi  real data, exactly once
@@ -28,7 +29,8 @@ struct Isotherm: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            GenerateCommand.self, BacktestCommand.self, AuditCommand.self, ImportCommand.self, StatusCommand.self,
+            GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ImportCommand.self,
+            StatusCommand.self,
             ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,

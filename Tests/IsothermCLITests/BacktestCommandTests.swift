@@ -161,3 +161,58 @@ struct LogSortTests {
         }
     }
 }
+
+@Suite("isotherm tune")
+struct TuneCommandTests {
+    struct Result: Decodable {
+        struct Best: Decodable, Equatable {
+            var entryPrice: String
+            var tempBiasDeg: Double
+            var basisOffsetDays: Int
+        }
+        var train: String
+        var test: String
+        var best: Best
+        var trials: [Best]
+        var importance: [String: Double]
+    }
+
+    @Test("a chronological split, reproducible trials, a resumable study, and the best parameters saved")
+    func tuneAndResume() throws {
+        try withTempDirectory { tmp in
+            let gen = try CLI.run([
+                "generate", "--out", tmp + "/w", "--start", "2025-04-01", "--days", "10", "--cities", "CHI",
+            ])
+            try #require(gen.exitCode == 0, "\(gen)")
+            let study = tmp + "/study.jsonl"
+            let first = try CLI.run(["tune", "--world", tmp + "/w", "--trials", "11", "--storage", study, "--json"])
+            try #require(first.exitCode == 0, "\(first)")
+            let a = try decodeJSON(Result.self, first.stdout)
+            #expect(a.train == "2025-04-01..2025-04-07" && a.test == "2025-04-08..2025-04-10", "70% of 10 days")
+            #expect(a.trials.count == 11)
+            #expect(abs(a.importance.values.reduce(0, +) - 1) < 0.01)
+
+            // Resumed with more trials: the first eleven are read back, not run again, and are the same.
+            let more = try CLI.run([
+                "tune", "--world", tmp + "/w", "--trials", "13", "--storage", study, "--json", "--save-best",
+                tmp + "/best.json",
+            ])
+            try #require(more.exitCode == 0, "\(more)")
+            let b = try decodeJSON(Result.self, more.stdout)
+            #expect(Array(b.trials.prefix(11)) == a.trials)
+            #expect(try String(contentsOfFile: study, encoding: .utf8).split(separator: "\n").count == 13)
+            #expect(
+                try String(contentsOfFile: tmp + "/best.json", encoding: .utf8).contains(
+                    #""entry_price":"\#(b.best.entryPrice)""#))
+
+            // A fresh study with the same seed draws the same trials.
+            let again = try CLI.run(["tune", "--world", tmp + "/w", "--trials", "11", "--json"])
+            #expect(try decodeJSON(Result.self, again.stdout).trials == a.trials)
+            // Another seed cannot continue this study.
+            let other = try CLI.run([
+                "tune", "--world", tmp + "/w", "--trials", "12", "--storage", study, "--seed", "9",
+            ])
+            #expect(other.exitCode == 2 && other.stderr.contains("was not drawn by --seed 9"), "\(other)")
+        }
+    }
+}
