@@ -17,14 +17,16 @@ package struct CandleStream: Sequence, IteratorProtocol {
     ]
 
     private struct Market {
-        var ticker: Symbol
         var lo: Double  // YES iff lo < high + 0.5 ≤ hi, in whole-degree terms
         var hi: Double
-        var closeCents: Int64 = 50
-        var bidCents: Int64 = 49
-        var askCents: Int64 = 51
-        var spread: Int64 = 1
-        var openInterest: Int64 = 0
+        var quotes: QuotedMarket
+        var ticker: Symbol { quotes.ticker }
+
+        init(ticker: Symbol, lo: Double, hi: Double) {
+            self.lo = lo
+            self.hi = hi
+            quotes = QuotedMarket(ticker: ticker)
+        }
     }
 
     private struct LiveEvent {
@@ -160,35 +162,11 @@ package struct CandleStream: Sequence, IteratorProtocol {
         // Busy from 13:00Z to 23:00Z (US daytime), quiet overnight.
         let busy = secondsOfDay >= 13 * 3600 && secondsOfDay < 23 * 3600
         for k in 0..<e.markets.count {
-            var m = e.markets[k]
+            let m = e.markets[k]
             let p = Self.phi((m.hi - e.belief) / sigma) - Self.phi((m.lo - e.belief) / sigma)
             let fair = Swift.min(99, Swift.max(1, Int64((p * 100).rounded())))
-            // Quotes are sticky: the spread changes now and then, and the quotes move when fair value does.
-            if rng.below(100) < 2 { m.spread = fair <= 3 || fair >= 97 ? 1 : 1 + Int64(rng.below(2)) }
-            let bidClose = Swift.max(1, fair - m.spread)
-            let askClose = Swift.min(99, Swift.max(bidClose + 1, fair + m.spread))
-            let noise: UInt64 = busy ? 6 : 1  // chance in 100 of a one-cent excursion inside the minute
-            let bid = Self.ohlc(open: m.bidCents, close: bidClose, noise: noise, rng: &rng)
-            let ask = Self.ohlc(open: m.askCents, close: askClose, noise: noise, rng: &rng)
-            m.bidCents = bidClose
-            m.askCents = askClose
-            var price: OHLC? = nil
-            var volume: Int64 = 0
-            if rng.below(100) < (busy ? 35 : 4) {
-                let traded = bidClose + Int64(rng.below(UInt64(askClose - bidClose + 1)))
-                price = Self.ohlc(open: m.closeCents, close: traded, noise: noise, rng: &rng)
-                volume = 1 + Int64(rng.below(busy ? 250 : 40))
-                m.openInterest += volume / 2
-            }
-            m.closeCents = fair
-            e.markets[k] = m
-            pending.append(
-                EventRecord(
-                    time: t,
-                    event: .candle(
-                        Candle(
-                            ticker: m.ticker, yesBid: bid, yesAsk: ask, price: price, volume: Count(contracts: volume),
-                            openInterest: Count(contracts: m.openInterest)))))
+            let candle = e.markets[k].quotes.candle(fairCents: fair, busy: busy, tradeChance: busy ? 35 : 4, rng: &rng)
+            pending.append(EventRecord(time: t, event: .candle(candle)))
         }
         live[c][i] = e
     }
@@ -216,15 +194,6 @@ package struct CandleStream: Sequence, IteratorProtocol {
                             ticker: m.ticker, transition: .determined, result: won ? .yes : .no,
                             settlementValue: won ? .one : .zero))))
         }
-    }
-
-    /// OHLC from `open` to `close` (in cents), with a one-cent excursion beyond them `noise` times in 100.
-    private static func ohlc(open: Int64, close: Int64, noise: UInt64, rng: inout SplitMix64) -> OHLC {
-        let r = rng.below(200)
-        let high = Swift.min(99, Swift.max(open, close) + (r < noise ? 1 : 0))
-        let low = Swift.max(1, Swift.min(open, close) - (r >= 100 && r < 100 + noise ? 1 : 0))
-        return OHLC(
-            open: Price(cents: open), high: Price(cents: high), low: Price(cents: low), close: Price(cents: close))
     }
 
     /// The standard normal CDF.

@@ -128,7 +128,7 @@ package struct CityWorld: Sequence, IteratorProtocol {
         case .marketListed(let m):
             let i = plan.index(of: m.eventDate)
             if live.last?.dayIndex != i { openEvent(day: i, at: record.time, close: m.closeTime) }
-            live[live.count - 1].markets.append(MarketQuote(ticker: m.ticker))
+            live[live.count - 1].markets.append(QuotedMarket(ticker: m.ticker))
         default:
             break
         }
@@ -143,15 +143,6 @@ package struct CityWorld: Sequence, IteratorProtocol {
 
     // MARK: - The market
 
-    private struct MarketQuote {
-        var ticker: Symbol
-        var lastCents: Int64 = 50
-        var bidCents: Int64 = 49
-        var askCents: Int64 = 51
-        var spread: Int64 = 1
-        var openInterest: Int64 = 0
-    }
-
     private struct LiveEvent {
         var dayIndex: Int
         var date: LocalDate
@@ -160,7 +151,7 @@ package struct CityWorld: Sequence, IteratorProtocol {
         var close: Timestamp
         /// The market's view of the high minus the latest forecast (°F), a slow random walk.
         var bias: Double
-        var markets: [MarketQuote] = []
+        var markets: [QuotedMarket] = []
     }
 
     private struct Knowledge {
@@ -230,44 +221,10 @@ package struct CityWorld: Sequence, IteratorProtocol {
         let busy = localHour >= 8 && localHour < 22
         let tradeChance: UInt64 = busy ? (eventDay ? 45 : 25) : 4
         for k in 0..<e.markets.count {
-            var m = e.markets[k]
             let fair = Swift.min(99, Swift.max(1, Int64((probabilities[k] * 100).rounded())))
-            // Quotes are sticky: the spread changes now and then, and the quotes move when fair value does.
-            if marketRNG.below(100) < 2 { m.spread = fair <= 3 || fair >= 97 ? 1 : 1 + Int64(marketRNG.below(2)) }
-            let bidClose = Swift.max(1, fair - m.spread)
-            let askClose = Swift.min(99, Swift.max(bidClose + 1, fair + m.spread))
-            let noise: UInt64 = busy ? 6 : 1  // chance in 100 of a one-cent excursion inside the minute
-            let bid = Self.ohlc(open: m.bidCents, close: bidClose, noise: noise, rng: &marketRNG)
-            let ask = Self.ohlc(open: m.askCents, close: askClose, noise: noise, rng: &marketRNG)
-            m.bidCents = bidClose
-            m.askCents = askClose
-            var price: OHLC? = nil
-            var volume: Int64 = 0
-            if marketRNG.below(100) < tradeChance {
-                let traded = bidClose + Int64(marketRNG.below(UInt64(askClose - bidClose + 1)))
-                price = Self.ohlc(open: m.lastCents, close: traded, noise: noise, rng: &marketRNG)
-                volume = 1 + Int64(marketRNG.below(busy ? 250 : 40))
-                m.openInterest += volume / 2
-                m.lastCents = traded
-            }
-            e.markets[k] = m
-            pending.append(
-                EventRecord(
-                    time: t,
-                    event: .candle(
-                        Candle(
-                            ticker: m.ticker, yesBid: bid, yesAsk: ask, price: price, volume: Count(contracts: volume),
-                            openInterest: Count(contracts: m.openInterest)))))
+            let candle = e.markets[k].candle(fairCents: fair, busy: busy, tradeChance: tradeChance, rng: &marketRNG)
+            pending.append(EventRecord(time: t, event: .candle(candle)))
         }
         live[index] = e
-    }
-
-    /// OHLC from `open` to `close` (in cents), with a one-cent excursion beyond them `noise` times in 100.
-    private static func ohlc(open: Int64, close: Int64, noise: UInt64, rng: inout SplitMix64) -> OHLC {
-        let r = rng.below(200)
-        let high = Swift.min(99, Swift.max(open, close) + (r < noise ? 1 : 0))
-        let low = Swift.max(1, Swift.min(open, close) - (r >= 100 && r < 100 + noise ? 1 : 0))
-        return OHLC(
-            open: Price(cents: open), high: Price(cents: high), low: Price(cents: low), close: Price(cents: close))
     }
 }
