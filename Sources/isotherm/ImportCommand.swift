@@ -9,7 +9,9 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Bring real data into a log: files in the services' own formats, or backfills from the services.",
-        subcommands: [ImportFileCommand.self, ImportWeatherCommand.self, ImportKalshiCommand.self])
+        subcommands: [
+            ImportFileCommand.self, ImportWeatherCommand.self, ImportKalshiCommand.self, ImportPostgresCommand.self,
+        ])
 }
 
 struct ImportFileCommand: ParsableCommand {
