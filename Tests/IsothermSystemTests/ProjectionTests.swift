@@ -8,7 +8,7 @@ import IsothermWorld
 import Testing
 
 /// The conninfo of the throwaway cluster that `tools/test` starts; unset under a bare `swift test`.
-private let projectionConninfo = ProcessInfo.processInfo.environment["ISOTHERM_TEST_PG_CONNINFO"]
+let projectionConninfo = ProcessInfo.processInfo.environment["ISOTHERM_TEST_PG_CONNINFO"]
 
 // MARK: - Fixtures
 
