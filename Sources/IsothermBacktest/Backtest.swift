@@ -117,7 +117,13 @@ package enum Backtest {
         }
         var runs: [LogRun] = []
         for (i, r) in slots.results.enumerated() {
-            do { runs.append(try r!.get()) } catch { throw BacktestError.log(config.logs[i], error) }
+            do {
+                runs.append(try r!.get())
+            } catch let e as BacktestError {
+                throw e
+            } catch {
+                throw BacktestError.log(config.logs[i], error)
+            }
         }
         return summarize(config, runs: runs, seconds: monotonicSeconds() - start)
     }

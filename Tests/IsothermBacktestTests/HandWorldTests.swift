@@ -109,6 +109,8 @@ import Testing
         e.append(candle("KXHIGHNY-25JUN11-B77.5", at: "2025-06-10T16:00:00Z", bid: 30, ask: 56))
         e.append(candle("KXHIGHNY-25JUN11-T80", at: "2025-06-10T16:00:00Z", bid: 40, ask: 44))
         e.append(report("NY", "2025-06-10", high: 82, at: "2025-06-11T11:00:00Z"))
+        e.append(determined("KXHIGHNY-25JUN10-B81.5", yes: true, at: "2025-06-11T12:00:00Z"))
+        e.append(determined("KXHIGHNY-25JUN10-B79.5", yes: false, at: "2025-06-11T12:00:00Z"))
         // June 11 afternoon: readings 79.0 an hour before the decision, 80.5 in its last 15 minutes
         // (the forecast says 78.0 at 19:00Z): 2.5 °F ahead and rising 1.5 °F an hour.
         for (time, tenths) in [
@@ -126,8 +128,6 @@ import Testing
                 e.append(candle("KXHIGHNY-25JUN11-B79.5", at: "2025-06-11T18:58:00Z", bid: 55, ask: 58))
             }
         }
-        e.append(determined("KXHIGHNY-25JUN10-B81.5", yes: true, at: "2025-06-11T12:00:00Z"))
-        e.append(determined("KXHIGHNY-25JUN10-B79.5", yes: false, at: "2025-06-11T12:00:00Z"))
         e.append(report("NY", "2025-06-11", high: 81, at: "2025-06-12T11:00:00Z"))
         e.append(determined("KXHIGHNY-25JUN11-B77.5", yes: false, at: "2025-06-12T12:00:00Z"))
         e.append(determined("KXHIGHNY-25JUN11-T80", yes: true, at: "2025-06-12T12:00:00Z"))
