@@ -43,4 +43,32 @@ struct ProjectionPnLTests {
         }
         #expect(result.metrics.trades == 12)
     }
+
+    @Test("with no --dsn, the PG* environment variables reach libpq as they do for psql")
+    func environmentVariables() throws {
+        let db = try ScratchDatabase("env")
+        let dir = try ScratchDirectory()
+        let world = CityWorld(
+            city: WorldCity.named("MIA")!, seed: 2, start: Fixture.date("2025-05-01"), end: Fixture.date("2025-05-01"))
+        try Fixture.append(world, to: dir.path + "/MIA")
+        // host=… port=… user=… dbname=… → PGHOST, PGPORT, PGUSER, PGDATABASE (the last of a key wins).
+        var env = ProcessInfo.processInfo.environment
+        let names = ["host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "dbname": "PGDATABASE"]
+        for pair in db.conninfo.split(separator: " ") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2, let name = names[kv[0]] { env[name] = kv[1] }
+        }
+        let exe = try #require(IsothermBinary.path, "swift build first")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["project", "postgres", "--world", dir.path, "--tables", "kalshi.markets"]
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let rows = try db.connect().query("SELECT COUNT(*) FROM kalshi.markets WHERE city = 'miami'")
+        #expect(rows == [["6"]], "six markets for one day")
+    }
 }
