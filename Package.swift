@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // HTTP(S) for backfills: a blocking HTTP/1.1 client over sockets and OpenSSL.
         .target(name: "IsothermNet", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        // Kalshi: request signing (RSA-PSS over OpenSSL); the live clients come next.
+        .target(name: "IsothermKalshi", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // A scripted local HTTP server for the backfill tests (not part of the product).
         .target(name: "IsothermTestSupport", swiftSettings: strictSettings),
         // PostgreSQL over libpq.
@@ -74,6 +76,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        .testTarget(
+            name: "IsothermKalshiTests", dependencies: ["IsothermKalshi"], exclude: ["Fixtures"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermNetTests", dependencies: ["IsothermNet", "IsothermTestSupport"],
             swiftSettings: strictSettings),

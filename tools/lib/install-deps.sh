@@ -7,8 +7,8 @@
 
 # The Debian packages the build and tests need: lz4 and libpq/libcrypto headers for the system
 # library targets, pkg-config to find them, the lz4 CLI for fixtures, PostgreSQL 15 for the
-# throwaway test cluster.
-ISOTHERM_APT_PACKAGES=(liblz4-dev libpq-dev libssl-dev pkg-config lz4 postgresql-15)
+# throwaway test cluster, python3-cryptography to cross-check request signing with Kalshi's SDK code.
+ISOTHERM_APT_PACKAGES=(liblz4-dev libpq-dev libssl-dev pkg-config lz4 postgresql-15 python3-cryptography)
 
 # Where the Swift toolchain lives on this kind of machine.
 ISOTHERM_SWIFT_BIN=/opt/swift/usr/bin

@@ -1,0 +1,165 @@
+import COpenSSL
+
+/// A request-signing failure: what went wrong, never the key.
+package struct SigningError: Error, Equatable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
+}
+
+/// Signs Kalshi requests as the API and its SDK do (reference/kalshi-api.md §2): the message is the
+/// timestamp in milliseconds, the HTTP method in capitals and the URL path without its query string
+/// (`1703123456789GET/trade-api/v2/portfolio/orders`), signed RSASSA-PSS with SHA-256, MGF1(SHA-256)
+/// and a 32-byte salt, sent base64 (standard alphabet, padded) in `KALSHI-ACCESS-SIGNATURE` beside
+/// `KALSHI-ACCESS-KEY` and `KALSHI-ACCESS-TIMESTAMP`. The body is not signed. Keys are PEM, PKCS#1
+/// (`BEGIN RSA PRIVATE KEY`, as Kalshi downloads them) or PKCS#8; Ed25519 keys sign the same message.
+package final class KalshiSigner: @unchecked Sendable {
+    package let keyId: String
+    private let key: OpaquePointer
+
+    /// - Parameters:
+    ///   - keyId: the API key id (a UUID string).
+    ///   - pem: the private key file's bytes.
+    package init(keyId: String, pem: [UInt8]) throws(SigningError) {
+        self.keyId = keyId
+        guard let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
+            throw SigningError(message: "cannot read the private key")
+        }
+        defer { BIO_free(bio) }
+        guard let k = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+            throw SigningError(message: "the private key is not a PEM RSA or Ed25519 key without a passphrase")
+        }
+        let type = EVP_PKEY_get_base_id(k)
+        guard type == EVP_PKEY_RSA || type == EVP_PKEY_ED25519 else {
+            EVP_PKEY_free(k)
+            throw SigningError(message: "the private key is neither RSA nor Ed25519")
+        }
+        key = k
+    }
+
+    deinit { EVP_PKEY_free(key) }
+
+    /// The path that is signed: a full URL's path, or a path without its query string.
+    package static func signingPath(_ urlOrPath: String) -> String {
+        var rest = Substring(urlOrPath)
+        for scheme in ["https://", "http://", "wss://", "ws://"] where rest.hasPrefix(scheme) {
+            rest = rest.dropFirst(scheme.count)
+            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        }
+        return String(rest.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    /// The message signed for a request.
+    package static func message(timestampMs: Int64, method: String, urlOrPath: String) -> String {
+        String(timestampMs) + method.uppercased() + signingPath(urlOrPath)
+    }
+
+    /// The base64 signature of `message`.
+    package func sign(_ message: String) throws(SigningError) -> String {
+        guard let ctx = EVP_MD_CTX_new() else { throw SigningError(message: "out of memory") }
+        defer { EVP_MD_CTX_free(ctx) }
+        var pctx: OpaquePointer? = nil
+        let isRSA = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
+        guard EVP_DigestSignInit(ctx, &pctx, isRSA ? EVP_sha256() : nil, nil, key) == 1 else {
+            throw SigningError(message: "cannot start signing")
+        }
+        if isRSA {
+            guard EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1,
+                EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1, EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1
+            else { throw SigningError(message: "cannot set RSA-PSS parameters") }
+        }
+        let bytes = Array(message.utf8)
+        var length = 0
+        guard EVP_DigestSign(ctx, nil, &length, bytes, bytes.count) == 1 else {
+            throw SigningError(message: "cannot sign")
+        }
+        var signature = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(ctx, &signature, &length, bytes, bytes.count) == 1 else {
+            throw SigningError(message: "cannot sign")
+        }
+        return Base64.encode(Array(signature.prefix(length)))
+    }
+
+    /// The three authentication headers for a request made at `timestampMs` (Unix milliseconds).
+    package func headers(timestampMs: Int64, method: String, urlOrPath: String) throws(SigningError) -> [(
+        String, String
+    )] {
+        let signature = try sign(Self.message(timestampMs: timestampMs, method: method, urlOrPath: urlOrPath))
+        return [
+            ("KALSHI-ACCESS-KEY", keyId), ("KALSHI-ACCESS-TIMESTAMP", String(timestampMs)),
+            ("KALSHI-ACCESS-SIGNATURE", signature),
+        ]
+    }
+
+    /// Whether `signature` (base64) is valid for `message` under the public key in `publicPEM`.
+    package static func verify(_ message: String, signature: String, publicPEM: [UInt8]) -> Bool {
+        guard let raw = Base64.decode(signature),
+            let bio = publicPEM.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) })
+        else { return false }
+        defer { BIO_free(bio) }
+        guard let key = PEM_read_bio_PUBKEY(bio, nil, nil, nil), let ctx = EVP_MD_CTX_new() else { return false }
+        defer {
+            EVP_PKEY_free(key)
+            EVP_MD_CTX_free(ctx)
+        }
+        var pctx: OpaquePointer? = nil
+        let isRSA = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
+        guard EVP_DigestVerifyInit(ctx, &pctx, isRSA ? EVP_sha256() : nil, nil, key) == 1 else { return false }
+        if isRSA {
+            guard EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1,
+                EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1, EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1
+            else { return false }
+        }
+        let bytes = Array(message.utf8)
+        return EVP_DigestVerify(ctx, raw, raw.count, bytes, bytes.count) == 1
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+package enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    package static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let n = min(3, bytes.count - i)
+            let b0 = UInt32(bytes[i])
+            let b1 = n > 1 ? UInt32(bytes[i + 1]) : 0
+            let b2 = n > 2 ? UInt32(bytes[i + 2]) : 0
+            let v = b0 << 16 | b1 << 8 | b2
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(n > 1 ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(n > 2 ? alphabet[Int(v & 63)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    package static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        var padding = 0
+        for c in text.utf8 {
+            if c == UInt8(ascii: "=") {
+                padding += 1
+                continue
+            }
+            guard padding == 0, let v = alphabet.firstIndex(of: c) else { return nil }
+            values.append(UInt8(v))
+        }
+        guard (values.count + padding) % 4 == 0, padding <= 2 else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i + 1 < values.count {
+            let chunk = values[i..<min(i + 4, values.count)]
+            var v: UInt32 = 0
+            for (k, x) in chunk.enumerated() { v |= UInt32(x) << (18 - 6 * UInt32(k)) }
+            out.append(UInt8(v >> 16 & 255))
+            if chunk.count > 2 { out.append(UInt8(v >> 8 & 255)) }
+            if chunk.count > 3 { out.append(UInt8(v & 255)) }
+            i += 4
+        }
+        return out
+    }
+}
