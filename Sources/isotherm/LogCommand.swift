@@ -297,41 +297,53 @@ extension LogCommand {
     struct Sort: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sort",
-            abstract: "Copy a log into a new log in time order (for backtests of imported data).",
+            abstract: "Copy one or more logs into a new log in time order (for backtests of imported data).",
             discussion: """
                 Imports and backfills append events as they fetch them, so a log of imported data is in the \
                 order it was fetched, not in the order things happened; a backtest reads a city's events in \
-                time order and refuses a log that is not. This writes every event of IN into the new log OUT \
-                ordered by event time, ties kept in IN's order (a stable sort), so the same IN always gives \
-                the same OUT. It holds the events in memory (about 150 bytes each: a year of one city's \
-                candles is under 1 GB).
+                time order and refuses a log that is not. This writes every event of the input logs into the \
+                new log OUT ordered by event time, then input (in the order given), then sequence number: a \
+                total order, so the same inputs always give the same OUT. Several inputs merge a city's \
+                sources (markets, weather) into the one log a backtest reads. It holds the events in memory \
+                (about 150 bytes each: a year of one city's candles is under 1 GB).
 
-                Example:
+                Examples:
                   isotherm log sort data/NY data/NY-sorted && isotherm backtest --log data/NY-sorted
+                  isotherm log sort kalshi/NY weather/NY world/NY
                 """)
 
-        @Argument(help: "The log to read.")
-        var input: String
-
-        @Argument(help: "The new log to write (must not exist or be empty).")
-        var output: String
+        @Argument(help: "The logs to read, then the new log to write (which must not exist or be empty).")
+        var paths: [String]
 
         @Flag(name: .long, help: "Print a JSON summary.")
         var json = false
 
+        func validate() throws {
+            guard paths.count >= 2 else {
+                throw ValidationError("give at least one log to read and the new log to write")
+            }
+        }
+
         func run() throws {
             try reportingErrors {
-                guard input != output else { throw CLIError("write the sorted copy to a new log, not over \(input)") }
+                let inputs = Array(paths.dropLast())
+                let output = paths.last!
+                guard !inputs.contains(output) else {
+                    throw CLIError("write the sorted copy to a new log, not over \(output)")
+                }
                 if directoryHasEntries(output) { throw CLIError("\(output) already holds files; give a new log") }
                 let watch = Stopwatch()
                 var records: [EventRecord] = []
                 var late = 0
-                var latest = Timestamp(nanos: Int64.min)
-                try EventLogReader(directory: input).forEach { _, record in
-                    if record.time < latest { late += 1 } else { latest = record.time }
-                    records.append(record)
-                    return true
+                for input in inputs {
+                    var latest = Timestamp(nanos: Int64.min)
+                    try EventLogReader(directory: input).forEach { _, record in
+                        if record.time < latest { late += 1 } else { latest = record.time }
+                        records.append(record)
+                        return true
+                    }
                 }
+                // Records are in (input, sequence) order, so a stable sort by time gives the total order.
                 let order = records.indices.sorted { (records[$0].time, $0) < (records[$1].time, $1) }
                 let writer = try EventLogWriter(directory: output)
                 for i in order { try writer.append(records[i]) }
@@ -339,13 +351,21 @@ extension LogCommand {
                 try writer.close()
                 let seconds = watch.elapsedSeconds
                 if json {
-                    print(
-                        "{\"input\":\"\(input)\",\"output\":\"\(output)\",\"events\":\(records.count),\"out_of_order\":\(late),\"seconds\":\(fixed(seconds, 3))}"
-                    )
+                    var j = JSONWriter()
+                    j.beginObject()
+                    j.beginArray("inputs")
+                    for input in inputs { j.string(nil, input) }
+                    j.endArray()
+                    j.string("output", output)
+                    j.number("events", Int64(records.count))
+                    j.number("out_of_order", Int64(late))
+                    j.rawNumber("seconds", fixed(seconds, 3))
+                    j.endObject()
+                    print(j.output)
                 } else {
                     print(
-                        "\(output): \(grouped(Int64(records.count))) events in time order (\(grouped(Int64(late))) were out of order in \(input)), \(fixed(seconds, 2)) s"
-                    )
+                        "\(output): \(grouped(Int64(records.count))) events from \(inputs.count) log(s) in time order "
+                            + "(\(grouped(Int64(late))) were out of order within their log), \(fixed(seconds, 2)) s")
                 }
             }
         }

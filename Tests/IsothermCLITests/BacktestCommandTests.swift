@@ -216,3 +216,33 @@ struct TuneCommandTests {
         }
     }
 }
+
+@Suite("isotherm log sort: merging a city's sources")
+struct LogMergeTests {
+    @Test("markets and weather in separate logs merge by time, then input, then sequence")
+    func mergeSources() throws {
+        try withTempDirectory { tmp in
+            let gen = try CLI.run([
+                "generate", "--out", tmp + "/w", "--start", "2025-03-01", "--days", "2", "--cities", "NY",
+            ])
+            try #require(gen.exitCode == 0, "\(gen)")
+            // The log merged with itself: every event twice, in time order, the first input's copy first.
+            let r = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/w/NY", tmp + "/both", "--json"])
+            try #require(r.exitCode == 0, "\(r)")
+            #expect(
+                r.stdout.contains(#""inputs":["\#(tmp)/w/NY","\#(tmp)/w/NY"]"#)
+                    && r.stdout.contains(#""out_of_order":0"#), "\(r)")
+            let one = try CLI.run(["log", "cat", tmp + "/w/NY"]).stdoutLines
+            let both = try CLI.run(["log", "cat", tmp + "/both"]).stdoutLines
+            #expect(both.count == 2 * one.count)
+            func body(_ line: String) -> String { String(line.drop { $0 != "," }) }
+            let times = both.map { line in
+                line.range(of: "\"time\":\"").map { String(line[$0.upperBound...].prefix(20)) } ?? ""
+            }
+            #expect(times == times.sorted())
+            #expect(Set(both.map(body)) == Set(one.map(body)))
+            let none = try CLI.run(["log", "sort", tmp + "/w/NY"])
+            #expect(none.exitCode == 64 && none.stderr.contains("give at least one log to read"), "\(none)")
+        }
+    }
+}
