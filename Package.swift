@@ -51,9 +51,9 @@ let package = Package(
         // HTTP(S) for backfills: a blocking HTTP/1.1 client over sockets and OpenSSL.
         .target(name: "IsothermNet", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // Kalshi: request signing (RSA-PSS over OpenSSL); the live clients come next.
-        .target(name: "IsothermKalshi", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        .target(name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet"], swiftSettings: strictSettings),
         // A scripted local HTTP server for the backfill tests (not part of the product).
-        .target(name: "IsothermTestSupport", swiftSettings: strictSettings),
+        .target(name: "IsothermTestSupport", dependencies: ["IsothermNet"], swiftSettings: strictSettings),
         // PostgreSQL over libpq.
         .target(
             name: "IsothermPostgres",
@@ -77,7 +77,7 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(
-            name: "IsothermKalshiTests", dependencies: ["IsothermKalshi"], exclude: ["Fixtures"],
+            name: "IsothermKalshiTests", dependencies: ["IsothermKalshi", "IsothermNet"], exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermNetTests", dependencies: ["IsothermNet", "IsothermTestSupport"],

@@ -57,7 +57,7 @@ package struct HTTPClient: Sendable {
         return try Self.readResponse(&transport, url: url)
     }
 
-    private func connect(_ parts: URLParts, url: String) throws(NetError) -> Int32 {
+    func connect(_ parts: URLParts, url: String) throws(NetError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

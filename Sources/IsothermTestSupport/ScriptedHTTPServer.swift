@@ -17,48 +17,22 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
         }
     }
 
-    package let port: Int
-    private let listener: Int32
+    package var port: Int { listener.port }
+    private var listener: Listener!
     private let handler: @Sendable (String) -> Reply
     private var mutex = pthread_mutex_t()
     private var seen: [String] = []
-    private var stopping = false
-    private var thread = pthread_t()
 
     /// Listens on 127.0.0.1 on a free port. `handler` gets the request target (`/path?query`).
     package init(handler: @escaping @Sendable (String) -> Reply) throws {
         self.handler = handler
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.listener = listener
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 16) == 0 else {
-            throw ServerError.cannotListen(String(cString: strerror(errno)))
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
         pthread_mutex_init(&mutex, nil)
-        let unmanaged = Unmanaged.passRetained(self)
-        pthread_create(
-            &thread, nil,
-            { context in
-                let server = Unmanaged<ScriptedHTTPServer>.fromOpaque(context!).takeRetainedValue()
-                server.serve()
-                return nil
-            }, unmanaged.toOpaque())
+        let box = WeakBox()
+        listener = try Listener { fd in box.server?.handle(fd) }
+        box.server = self
     }
+
+    private final class WeakBox: @unchecked Sendable { weak var server: ScriptedHTTPServer? }
 
     package enum ServerError: Error { case cannotListen(String) }
 
@@ -72,32 +46,80 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
     }
 
     /// Stops accepting and waits for the server thread.
-    package func stop() {
-        pthread_mutex_lock(&mutex)
-        stopping = true
-        pthread_mutex_unlock(&mutex)
-        pthread_join(thread, nil)
-        close(listener)
-    }
+    package func stop() { listener.stop() }
 
-    private var isStopping: Bool {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return stopping
-    }
+    /// A socket listening on 127.0.0.1 (a free port) whose connections are handed, one at a time on
+    /// its own thread, to `onConnection`, then closed.
+    package final class Listener: @unchecked Sendable {
+        package let port: Int
+        private let socketFD: Int32
+        private let onConnection: @Sendable (Int32) -> Void
+        private var mutex = pthread_mutex_t()
+        private var stopping = false
+        private var thread = pthread_t()
 
-    private func serve() {
-        while !isStopping {
-            var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 50) > 0 else { continue }
-            let fd = accept(listener, nil, nil)
-            guard fd >= 0 else { continue }
-            handle(fd)
-            close(fd)
+        package init(onConnection: @escaping @Sendable (Int32) -> Void) throws {
+            self.onConnection = onConnection
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            socketFD = listener
+            var yes: Int32 = 1
+            setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0, listen(listener, 16) == 0 else {
+                throw ServerError.cannotListen(String(cString: strerror(errno)))
+            }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+            }
+            port = Int(UInt16(bigEndian: address.sin_port))
+            pthread_mutex_init(&mutex, nil)
+            let unmanaged = Unmanaged.passRetained(self)
+            pthread_create(
+                &thread, nil,
+                { context in
+                    let listener = Unmanaged<Listener>.fromOpaque(context!).takeRetainedValue()
+                    listener.serve()
+                    return nil
+                }, unmanaged.toOpaque())
+        }
+
+        /// Stops accepting and waits for the thread.
+        package func stop() {
+            pthread_mutex_lock(&mutex)
+            stopping = true
+            pthread_mutex_unlock(&mutex)
+            pthread_join(thread, nil)
+            close(socketFD)
+        }
+
+        private var isStopping: Bool {
+            pthread_mutex_lock(&mutex)
+            defer { pthread_mutex_unlock(&mutex) }
+            return stopping
+        }
+
+        private func serve() {
+            while !isStopping {
+                var p = pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0)
+                guard poll(&p, 1, 50) > 0 else { continue }
+                let fd = accept(socketFD, nil, nil)
+                guard fd >= 0 else { continue }
+                onConnection(fd)
+                close(fd)
+            }
         }
     }
 
-    private func handle(_ fd: Int32) {
+    fileprivate func handle(_ fd: Int32) {
         var tv = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var request: [UInt8] = []

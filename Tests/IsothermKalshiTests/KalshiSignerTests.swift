@@ -1,4 +1,5 @@
 import Foundation
+import IsothermNet
 import Testing
 
 @testable import IsothermKalshi
