@@ -51,7 +51,9 @@ let package = Package(
         // HTTP(S) for backfills: a blocking HTTP/1.1 client over sockets and OpenSSL.
         .target(name: "IsothermNet", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // Kalshi: request signing (RSA-PSS over OpenSSL); the live clients come next.
-        .target(name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet"], swiftSettings: strictSettings),
+        .target(
+            name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet", "IsothermImport", "IsothermEvents"],
+            swiftSettings: strictSettings),
         // A scripted local HTTP server for the backfill tests (not part of the product).
         .target(name: "IsothermTestSupport", dependencies: ["IsothermNet"], swiftSettings: strictSettings),
         // PostgreSQL over libpq.
@@ -64,7 +66,7 @@ let package = Package(
             name: "isotherm",
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
-                "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest",
+                "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest", "IsothermKalshi",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -77,7 +79,8 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(
-            name: "IsothermKalshiTests", dependencies: ["IsothermKalshi", "IsothermNet"], exclude: ["Fixtures"],
+            name: "IsothermKalshiTests", dependencies: ["IsothermKalshi", "IsothermNet", "IsothermEvents"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermNetTests", dependencies: ["IsothermNet", "IsothermTestSupport"],
@@ -105,7 +108,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermCLITests",
-            dependencies: ["IsothermEvents", "IsothermStore", "IsothermImport", "IsothermDigest"],
+            dependencies: [
+                "IsothermEvents", "IsothermStore", "IsothermImport", "IsothermDigest", "IsothermTestSupport",
+                "IsothermKalshi",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermSystemTests",

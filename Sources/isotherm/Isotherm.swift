@@ -21,6 +21,7 @@ struct Isotherm: ParsableCommand {
               isotherm audit --runs runs …       why a trade happened
               isotherm status world              coverage and freshness per city
               isotherm import file|weather|kalshi  real data, exactly once
+              isotherm record --log feed         Kalshi's WebSocket feed, verbatim
               isotherm project postgres …        the old system's tables
               isotherm log inspect|cat|verify|sort LOG
 
@@ -30,7 +31,7 @@ struct Isotherm: ParsableCommand {
         version: version,
         subcommands: [
             GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ImportCommand.self,
-            StatusCommand.self,
+            RecordCommand.self, StatusCommand.self,
             ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,
