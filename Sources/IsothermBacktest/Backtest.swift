@@ -217,6 +217,9 @@ package enum Backtest {
             parameters: [Field("strategy", strategy.name)] + strategy.parameters + [
                 Field("fill_model", config.exchange.fillModel.rawValue),
                 Field("fill_window_min", config.exchange.windowMinutes.map(String.init) ?? "close"),
+                Field(
+                    "queue_ahead", FixedPoint.format(config.exchange.queueAhead.hundredths, scale: 2, minDecimals: 0)),
+                Field("dates", config.dates.map { "\($0.lowerBound.iso8601)..\($0.upperBound.iso8601)" } ?? "all"),
             ] + config.risk.fields, inputs: inputs, outputHash: outputHash)
         return BacktestResult(
             config: config, strategyName: strategy.name, parameters: strategy.parameters, runs: runs, trades: trades,

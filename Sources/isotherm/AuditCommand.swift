@@ -46,11 +46,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    /// One input log's section of a saved run: the decisions, orders and answers that refer to it.
-    struct Section {
-        var input: RunInput
-        var events: [(sequence: UInt64, record: EventRecord)] = []
-    }
+    typealias Section = SavedRun.Section
 
     func run() throws {
         try reportingErrors {
@@ -85,32 +81,8 @@ struct AuditCommand: ParsableCommand {
 
     /// The run's manifest and its per-input sections, from the runs log.
     func loadRun() throws -> (RunManifest, [Section]) {
-        var runsFound: [(RunManifest, [Section])] = []
-        var current: [Section] = []
-        var index = 0
-        try EventLogReader(directory: runs).forEach { sequence, record in
-            index += 1
-            if case .runManifest(let m) = record.event {
-                if m.phase == .started, let input = m.inputs.first {
-                    current.append(Section(input: input))
-                } else if m.phase == .finished {
-                    runsFound.append((m, current))
-                    current = []
-                }
-                return true
-            }
-            if !current.isEmpty { current[current.count - 1].events.append((sequence, record)) }
-            return true
-        }
-        guard !runsFound.isEmpty else { throw CLIError("\(runs) holds no saved run") }
-        if let runId {
-            guard let found = runsFound.last(where: { $0.0.runId == runId }) else {
-                throw CLIError(
-                    "\(runs) has no run \(runId) (runs: \(runsFound.map(\.0.runId).joined(separator: ", ")))")
-            }
-            return found
-        }
-        return runsFound.last!
+        let run = try SavedRun.load(runs: runs, runId: runId)
+        return (run.manifest, run.sections)
     }
 
     func matches(_ d: StrategyDecision, in section: Section, at i: Int) -> Bool {
@@ -220,5 +192,45 @@ struct AuditCommand: ParsableCommand {
             ",\"inputs\":[" + inputsJSON.joined(separator: ",") + "],\"orders\":[" + orderJSON.joined(separator: ",")
             + "],\"outcome\":[" + outcomeJSON.joined(separator: ",") + "]}"
         return (lines.joined(separator: "\n"), obj)
+    }
+}
+
+/// A backtest run as `--save` wrote it to a runs log: its final manifest, and per input log the
+/// decisions, orders and answers that refer to it.
+struct SavedRun {
+    struct Section {
+        var input: RunInput
+        var events: [(sequence: UInt64, record: EventRecord)] = []
+    }
+
+    var manifest: RunManifest
+    var sections: [Section]
+
+    /// The run `runId` (default: the last) in the runs log at `runs`.
+    static func load(runs: String, runId: String?) throws -> SavedRun {
+        var found: [SavedRun] = []
+        var current: [Section] = []
+        try EventLogReader(directory: runs).forEach { sequence, record in
+            if case .runManifest(let m) = record.event {
+                if m.phase == .started, let input = m.inputs.first {
+                    current.append(Section(input: input))
+                } else if m.phase == .finished {
+                    found.append(SavedRun(manifest: m, sections: current))
+                    current = []
+                }
+                return true
+            }
+            if !current.isEmpty { current[current.count - 1].events.append((sequence, record)) }
+            return true
+        }
+        guard !found.isEmpty else { throw CLIError("\(runs) holds no saved run") }
+        if let runId {
+            guard let run = found.last(where: { $0.manifest.runId == runId }) else {
+                throw CLIError(
+                    "\(runs) has no run \(runId) (runs: \(found.map(\.manifest.runId).joined(separator: ", ")))")
+            }
+            return run
+        }
+        return found.last!
     }
 }

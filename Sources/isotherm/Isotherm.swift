@@ -19,6 +19,7 @@ struct Isotherm: ParsableCommand {
               isotherm backtest --help           strategies, fill models, flags
               isotherm tune --world world        the seed's train/test parameter search
               isotherm audit --runs runs …       why a trade happened
+              isotherm replay --runs runs --verify   the run recomputed, bit for bit
               isotherm status world              coverage and freshness per city
               isotherm import file|weather|kalshi  real data, exactly once
               isotherm record --log feed         Kalshi's WebSocket feed, verbatim
@@ -30,7 +31,8 @@ struct Isotherm: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ImportCommand.self,
+            GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ReplayCommand.self,
+            ImportCommand.self,
             RecordCommand.self, StatusCommand.self,
             ProjectCommand.self,
             LogCommand.self,

@@ -1,0 +1,104 @@
+import ArgumentParser
+import IsothermBacktest
+import IsothermDigest
+import IsothermEvents
+import IsothermStore
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Recompute a saved run from its input logs and prove every decision, order and answer identical.",
+        discussion: """
+            Reads the run's manifest from the runs log (isotherm backtest --save), checks each input log \
+            still has the content hash the run recorded, rebuilds the configuration from the manifest (its \
+            parameter hash must match), reruns it with the same reducers, and compares every recomputed \
+            event with the recorded one, then the output hash. Exit 0: identical; exit 1: the first \
+            difference is printed (input log, place, recorded and recomputed event).
+
+            Examples:
+              isotherm backtest --world world --save runs
+              isotherm replay --runs runs --verify
+              isotherm replay --runs runs --run 4c0e7d34f2be --verify --json
+            """)
+
+    @Option(name: .long, help: "The runs log.")
+    var runs: String
+
+    @Option(name: .customLong("run"), help: "Run id (default: the last run in the log).")
+    var runId: String?
+
+    @Flag(name: .long, help: "Compare every recomputed event with the recorded one (the default and only mode).")
+    var verify = false
+
+    @Option(name: .long, help: "Logs run at once (default: the number of cores).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let saved = try SavedRun.load(runs: runs, runId: runId)
+            let m = saved.manifest
+            for input in m.inputs {
+                let now = try LogContentHash.sha256(directory: input.log).hex
+                guard now == input.contentHash else {
+                    throw CLIError(
+                        "\(input.log) changed since run \(m.runId) (sha256 \(now.prefix(16))…, recorded \(input.contentHash.prefix(16))…)"
+                    )
+                }
+            }
+            let config: BacktestConfig
+            do {
+                config = try ReplayConfig.from(
+                    m, logs: m.inputs.map(\.log), threads: threads ?? availableCores(), engineVersion: m.engineVersion)
+            } catch {
+                throw CLIError("run \(m.runId): \(error)")
+            }
+            let result = try Backtest.run(config)
+            var difference: String? = nil
+            var compared = 0
+            for (section, run) in zip(saved.sections, result.runs) where difference == nil {
+                for (i, recomputed) in run.output.enumerated() {
+                    guard i < section.events.count else {
+                        difference =
+                            "\(section.input.log): the replay makes event \(i + 1), the run recorded \(section.events.count): \(EventJSON.render(recomputed))"
+                        break
+                    }
+                    let recorded = section.events[i].record
+                    if recorded != recomputed {
+                        difference =
+                            "\(section.input.log): event \(i + 1) (runs log sequence \(section.events[i].sequence)) differs:\n  recorded   \(EventJSON.render(recorded))\n  recomputed \(EventJSON.render(recomputed))"
+                        break
+                    }
+                    compared += 1
+                }
+                if difference == nil && section.events.count > run.output.count {
+                    difference =
+                        "\(section.input.log): the run recorded \(section.events.count) events, the replay makes \(run.output.count)"
+                }
+            }
+            if difference == nil && result.outputHash != m.outputHash {
+                difference = "the output hash differs: recorded \(m.outputHash), recomputed \(result.outputHash)"
+            }
+            if json {
+                var j = JSONWriter()
+                j.beginObject()
+                j.string("run_id", m.runId)
+                j.bool("identical", difference == nil)
+                j.number("events_compared", Int64(compared))
+                j.string("output_hash", result.outputHash)
+                j.stringOrNull("difference", difference)
+                j.endObject()
+                print(j.output)
+            } else if let difference {
+                print("run \(m.runId): NOT identical after \(compared) events\n\(difference)")
+            } else {
+                print(
+                    "run \(m.runId): identical: \(compared) events (decisions, orders, answers, timers) and the output hash \(result.outputHash)"
+                )
+            }
+            if difference != nil { throw ExitCode(1) }
+        }
+    }
+}
