@@ -11,8 +11,9 @@ struct StatusCommand: ParsableCommand {
             "Coverage and freshness of the data in logs, per city: markets, candles, forecasts, observations, settlements.",
         discussion: """
             For each city and kind of data: how many events, the first and last day covered, the days \
-            missing in between, and the time of the latest event with its age. Days are event dates for \
-            markets and candles, target dates for forecasts, and local-standard-time climate days for \
+            missing in between, and the time of the latest event with its age. Ticks are the live ticker \
+            updates and trades `isotherm record` writes: their age is the recorder's freshness. Days are \
+            event dates for markets, candles and ticks, target dates for forecasts, and local-standard-time climate days for \
             observations and settlements.
 
             A directory that holds no segments but holds logs (as `isotherm generate` writes them) is \
@@ -85,8 +86,8 @@ func wallClockNow() -> Timestamp {
 /// Per city and kind: counts, the set of days covered, and the latest event time.
 struct Coverage {
     enum Kind: Int, CaseIterable {
-        case markets, candles, forecasts, observations, settlements
-        var name: String { ["markets", "candles", "forecasts", "observations", "settlements"][rawValue] }
+        case markets, candles, ticks, forecasts, observations, settlements
+        var name: String { ["markets", "candles", "ticks", "forecasts", "observations", "settlements"][rawValue] }
     }
 
     struct Cell {
@@ -129,6 +130,15 @@ struct Coverage {
             day: day, at: time)
     }
 
+    /// A live ticker update or trade (isotherm record), counted on its market's event date.
+    private mutating func tick(_ ticker: Symbol, at time: Timestamp) {
+        let text = ticker.description
+        guard let site = SettlementSite.forTicker(text), let day = LocalDate(kalshiCode: text) else {
+            return unknown += 1
+        }
+        add(site.city, .ticks, day: day, at: time)
+    }
+
     mutating func candle(_ ticker: Symbol, at time: Timestamp) {
         let key: (city: String, day: LocalDate)?
         if let known = tickerDay[ticker] {
@@ -163,6 +173,10 @@ struct Coverage {
             add(site.city, .observations, day: site.climateDate(of: o.observedAt), at: record.time)
         case .settlement(let s):
             add(s.city.description, .settlements, day: s.climateDate, at: record.time)
+        case .ticker(let t):
+            tick(t.ticker, at: record.time)
+        case .trade(let t):
+            tick(t.ticker, at: record.time)
         default:
             break
         }

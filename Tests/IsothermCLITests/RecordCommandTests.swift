@@ -72,6 +72,11 @@ struct RecordCommandTests {
             #expect(raw.count == 5)
             #expect(raw.allSatisfy { !$0.contains("KXBTCD") }, "other markets are not recorded")
             #expect(raw[1].hasPrefix(#"{"type":"ticker""#), "verbatim")
+            // isotherm status shows the recorder's freshness as the city's ticks.
+            let status = try CLI.run(["status", tmp + "/feed", "--json", "--now", "2024-11-24T15:00:00Z"])
+            #expect(
+                status.exitCode == 0 && status.stdout.contains(#""ticks":{"events":3,"first_day":"2026-11-24""#),
+                "\(status)")
             #expect(
                 kinds == [
                     "raw_feed_message", "raw_feed_message", "ticker", "raw_feed_message", "trade", "raw_feed_message",
