@@ -117,7 +117,7 @@ let package = Package(
             name: "IsothermSystemTests",
             dependencies: [
                 "IsothermDigest", "IsothermPostgres", "IsothermEvents", "IsothermStore", "IsothermWorld",
-                "IsothermBacktest", "IsothermCore",
+                "IsothermBacktest", "IsothermCore", "IsothermTestSupport",
             ],
             swiftSettings: strictSettings),
     ],

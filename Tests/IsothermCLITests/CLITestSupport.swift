@@ -1,4 +1,5 @@
 import Foundation
+import IsothermTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -33,41 +34,8 @@ enum CLI {
     /// How long one run may take before it is killed (a 1-day demo takes about 2 s in debug).
     static let timeLimitSeconds = 180
 
-    /// The executable's path, or nil when it was not built.
-    ///
-    /// Under `swift test` on Linux, `CommandLine.arguments[0]` and `Bundle.main.executablePath` are
-    /// `<scratch>/<triple>/debug/isothermPackageTests.xctest` (an executable, not a bundle), and
-    /// `isotherm` sits in the same directory. On macOS the test bundle is a directory and the binary
-    /// is `….xctest/Contents/MacOS/…`, so we walk up a few levels from the test executable until a
-    /// directory holds a regular, executable `isotherm`. `ISOTHERM_BIN` overrides the search.
-    static let executablePath: String? = {
-        let fm = FileManager.default
-        func isExecutableFile(_ path: String) -> Bool {
-            var isDirectory: ObjCBool = false
-            return fm.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-                && fm.isExecutableFile(atPath: path)
-        }
-        if let override = ProcessInfo.processInfo.environment["ISOTHERM_BIN"], !override.isEmpty {
-            return isExecutableFile(override) ? override : nil
-        }
-        var starts: [URL] = []
-        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            starts.append(URL(fileURLWithPath: exe))
-        }
-        if let exe = Bundle.main.executablePath { starts.append(URL(fileURLWithPath: exe)) }
-        if let arg0 = CommandLine.arguments.first {
-            starts.append(URL(fileURLWithPath: arg0, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)))
-        }
-        for start in starts {
-            var dir = start.standardizedFileURL.resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<4 {
-                let candidate = dir.appendingPathComponent("isotherm").path
-                if isExecutableFile(candidate) { return candidate }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    /// The executable's path, or nil when it was not built (see `IsothermExecutable`).
+    static let executablePath: String? = IsothermExecutable.path
 
     /// Runs `isotherm` with `arguments`, capturing standard output, standard error and the exit code.
     /// - Throws: when the executable is missing (build it with `swift build` first) or cannot start.

@@ -2,6 +2,7 @@ import Foundation
 import IsothermEvents
 import IsothermPostgres
 import IsothermStore
+import IsothermTestSupport
 import IsothermWorld
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
 
 private let crashConninfo = ProcessInfo.processInfo.environment["ISOTHERM_TEST_PG_CONNINFO"]
 
-/// The `isotherm` executable next to the test bundle (the logic of IsothermCLITests' `CLI`).
+/// Runs the `isotherm` executable next to the test bundle (found by `IsothermExecutable`).
 enum IsothermBinary {
     struct Result {
         var status: Int32
@@ -19,34 +20,7 @@ enum IsothermBinary {
         var stderr: String
     }
 
-    static let path: String? = {
-        let fm = FileManager.default
-        func isExecutableFile(_ path: String) -> Bool {
-            var isDirectory: ObjCBool = false
-            return fm.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-                && fm.isExecutableFile(atPath: path)
-        }
-        if let override = ProcessInfo.processInfo.environment["ISOTHERM_BIN"], !override.isEmpty {
-            return isExecutableFile(override) ? override : nil
-        }
-        var starts: [URL] = []
-        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            starts.append(URL(fileURLWithPath: exe))
-        }
-        if let exe = Bundle.main.executablePath { starts.append(URL(fileURLWithPath: exe)) }
-        if let arg0 = CommandLine.arguments.first {
-            starts.append(URL(fileURLWithPath: arg0, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)))
-        }
-        for start in starts {
-            var dir = start.standardizedFileURL.resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<4 {
-                let candidate = dir.appendingPathComponent("isotherm").path
-                if isExecutableFile(candidate) { return candidate }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let path: String? = IsothermExecutable.path
 
     /// Starts `isotherm` with output to files in `scratch` (never a pipe that could fill up).
     static func start(_ arguments: [String], scratch: String) throws -> Process {
