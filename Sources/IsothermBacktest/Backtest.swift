@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 package import IsothermCore
 package import IsothermDigest
@@ -30,6 +29,9 @@ package struct BacktestConfig: Sendable {
     package var threads: Int
     package var engineVersion: String
     package var risk = RiskLimits()
+    /// The inputs' content hashes by path, when already known (a comparison or a tuning study runs the
+    /// same logs many times; each hash reads every byte of a log). Missing paths are hashed.
+    package var contentHashes: [String: String] = [:]
 
     package init(
         logs: [String], strategy: StrategyChoice, exchange: ExchangeOptions, dates: ClosedRange<LocalDate>? = nil,
@@ -107,18 +109,13 @@ package enum Backtest {
         -> BacktestResult
     {
         let start = monotonicSeconds()
-        let slots = Slots(count: config.logs.count)
-        let next = Slots(count: 1)
-        let workers = max(1, min(config.threads, config.logs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = next.claim(below: config.logs.count) {
-                slots.set(i, Result { try runLog(config.logs[i], config: config, progress: progress) })
-            }
+        let results = parallelMap(config.logs.count, threads: config.threads) { i in
+            try runLog(config.logs[i], config: config, progress: progress)
         }
         var runs: [LogRun] = []
-        for (i, r) in slots.results.enumerated() {
+        for (i, r) in results.enumerated() {
             do {
-                runs.append(try r!.get())
+                runs.append(try r.get())
             } catch let e as BacktestError {
                 throw e
             } catch {
@@ -166,7 +163,7 @@ package enum Backtest {
             throw BacktestError.notInTimeOrder(path, d.sequence, d.time, d.after)
         }
         run.finish()
-        let hash = try LogContentHash.sha256(directory: path).hex
+        let hash = try config.contentHashes[path] ?? LogContentHash.sha256(directory: path).hex
         return LogRun(
             log: path, inputs: run.inputs, firstSequence: first, lastSequence: last, contentHash: hash,
             output: run.output,
@@ -226,41 +223,16 @@ package enum Backtest {
             metrics: metrics, byCity: byCity, outputHash: outputHash, manifest: manifest, seconds: seconds)
     }
 
+    /// The content hash of each log, for ``BacktestConfig/contentHashes``.
+    package static func contentHashes(of logs: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for log in logs { out[log] = try LogContentHash.sha256(directory: log).hex }
+        return out
+    }
+
     static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
-
-/// Results filled in by worker threads, read back in index order.
-final class Slots: @unchecked Sendable {
-    private var values: [Result<LogRun, any Error>?]
-    private var counter = 0
-    private var mutex = pthread_mutex_t()
-
-    init(count: Int) {
-        values = Array(repeating: nil, count: count)
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    func set(_ i: Int, _ r: Result<LogRun, any Error>) {
-        pthread_mutex_lock(&mutex)
-        values[i] = r
-        pthread_mutex_unlock(&mutex)
-    }
-
-    func claim(below limit: Int) -> Int? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        guard counter < limit else { return nil }
-        counter += 1
-        return counter - 1
-    }
-
-    var results: [Result<LogRun, any Error>?] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return values
     }
 }

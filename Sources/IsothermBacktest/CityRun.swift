@@ -75,7 +75,7 @@ package struct CityRun {
         inputs += 1
         if !timers.isEmpty && timers[0].due < time { fireTimers(before: time) }
         let forStrategy = watched.contains(candle.ticker)
-        let forExchange = exchange.hasResting && exchange.restingTickers.contains(candle.ticker)
+        let forExchange = exchange.hasResting && exchange.hasResting(on: candle.ticker)
         guard forStrategy || forExchange else { return }
         state.applyCandle(candle, at: time, sequence: sequence)
         if forExchange {
@@ -138,7 +138,7 @@ package struct CityRun {
                 ordersPlaced += 1
                 let event = state.event(of: intent.ticker)
                 if let refused = risk.check(
-                    intent, eventTicker: event?.eventTicker, at: time, openOrders: exchange.restingTickers.count)
+                    intent, eventTicker: event?.eventTicker, at: time, openOrders: exchange.restingCount)
                 {
                     output.append(EventRecord(time: time, event: .orderRejected(refused)))
                     continue
@@ -226,7 +226,7 @@ package struct CityRun {
             let held = Count(hundredths: t.contracts.hundredths - t.exitContracts.hundredths)
             t.settled = true
             t.won = result == .yes
-            t.settledHigh = state.finalReports[t.eventDate].map { Bracket.roundHalfUp($0.value.high) }
+            t.settledHigh = state.finalReports[t.eventDate].map { $0.value.high.roundedDegrees }
             // Gross P&L: what the contracts returned (sold plus settled) minus what they cost.
             t.grossPnL = t.grossPnL + Money.cost(held, payout) - t.cost
             t.netPnL = t.grossPnL - t.fees

@@ -43,9 +43,12 @@ package struct SimulatedExchange: Sendable {
 
     package init(options: ExchangeOptions) { self.options = options }
 
-    /// Markets with orders resting (their candles must be shown to ``candle(_:at:)``).
-    package var restingTickers: [Symbol] { resting.map(\.intent.ticker) }
+    /// Orders resting now.
+    package var restingCount: Int { resting.count }
     package var hasResting: Bool { !resting.isEmpty }
+
+    /// Whether an order rests on `ticker` (its candles must then be shown to ``candle(_:at:)``).
+    package func hasResting(on ticker: Symbol) -> Bool { resting.contains { $0.intent.ticker == ticker } }
 
     /// An order arrives at `time`. `market` is its listing (fees, close time).
     package mutating func submit(_ intent: OrderIntent, at time: Timestamp, market: MarketListed?) -> [Event] {

@@ -65,11 +65,6 @@ package struct Bracket: Hashable, Sendable {
         }
     }
 
-    /// A temperature in tenths rounded to whole °F, half up (the rule for forecasts before bracket lookup).
-    package static func roundHalfUp(_ t: Temperature) -> Int32 {
-        t.tenths >= 0 ? (t.tenths + 5) / 10 : -((-t.tenths + 4) / 10)
-    }
-
     /// The bracket paying on `high`, preferring `between` over the tails (the seed's order).
     package static func containing(_ high: Int32, in brackets: [Bracket]) -> Bracket? {
         brackets.first { $0.strikeType == .between && $0.pays(high) }

@@ -44,15 +44,19 @@ package struct Quote: Sendable, Equatable {
     package var time: Timestamp
     package var sequence: UInt64
 
-    /// The price an exit sells at: bid, else the bid/ask mid, else the last trade (the seed's order).
+    /// The price an exit sells at and compares: the bid, else (no bid: a zero bid) the bid/ask mid,
+    /// else the last trade — the seed's `get_candle_price_for_exit`.
     package var exitPrice: Price? {
-        if let bid { return bid }
-        if let ask, let bid { return Price(micros: (ask.micros + bid.micros) / 2) }
+        if let bid, bid.micros > 0 { return bid }
+        if let bid, let ask { return Price(micros: (ask.micros + bid.micros) / 2) }
         return last
     }
 
-    /// The price a signal compares: bid, else the last trade.
-    package var signalPrice: Price? { bid ?? last }
+    /// The price a signal compares: the bid, else the last trade.
+    package var signalPrice: Price? {
+        if let bid, bid.micros > 0 { return bid }
+        return last
+    }
 }
 
 /// What one city's engine knows, folded from its events in order: markets by event date, forecasts

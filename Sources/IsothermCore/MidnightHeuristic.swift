@@ -209,7 +209,7 @@ package struct MidnightHeuristic: Strategy {
         let model = Self.probabilities(event.brackets, mu: mu, sigma: plan.sigma)
         for ticker in plan.tickers {
             guard let i = event.index(of: ticker), let holding = holdings.first(where: { $0.ticker == ticker }),
-                holding.contracts.hundredths > 0, let q = state.quotes[ticker], let bid = q.bid
+                holding.contracts.hundredths > 0, let q = state.quotes[ticker], let bid = q.exitPrice
             else { continue }
             let value = model[i]
             let sell = value + p.edgeThreshold < Double(bid.micros) / 1e6

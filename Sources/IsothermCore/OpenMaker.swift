@@ -145,7 +145,7 @@ package struct OpenMaker: Strategy {
         }
         let f = forecast.value
         let adjusted = f.high.tenths + p.biasTenths
-        let whole = Bracket.roundHalfUp(Temperature(tenths: adjusted))
+        let whole = Temperature(tenths: adjusted).roundedDegrees
         var values = [
             Field("forecast_basis_date", f.basisDate.iso8601), Field("forecast_high", DecisionText.degrees(f.high)),
             Field("basis_fallback", f.basisDate < wanted ? "true" : "false"),
@@ -248,10 +248,10 @@ package struct OpenMaker: Strategy {
         guard let window = exitWatch.firstIndex(where: { $0.watched.contains(ticker) }),
             case let ours = exitWatch[window].ours,
             let holding = holdings.first(where: { $0.ticker == ours && $0.contracts.hundredths > 0 }),
-            let mine = state.quotes[ours], let ourBid = mine.bid, let event = state.event(of: ours)
+            let mine = state.quotes[ours], let ourBid = mine.exitPrice, let event = state.event(of: ours)
         else { return }
         for far in exitWatch[window].watched where far != ours {
-            guard let quote = state.quotes[far], let farBid = quote.bid,
+            guard let quote = state.quotes[far], let farBid = quote.exitPrice,
                 farBid.micros >= ourBid.micros + e.edgeCents * 10_000
             else { continue }
             let label = event.brackets[event.index(of: far)!].label
@@ -317,7 +317,7 @@ package struct OpenMaker: Strategy {
                         ? "the next bracket up is at $\(DecisionText.dollars(theirPrice)) ≥ \(n.neighborMinCents)¢ and ours at $\(DecisionText.dollars(ourPrice)) ≤ \(n.ourMaxCents)¢: sell at the bid"
                         : "no signal: next bracket $\(DecisionText.dollars(theirPrice)), ours $\(DecisionText.dollars(ourPrice))"
                 )))
-        guard fires, let bid = mine.bid else { return }
+        guard fires, let bid = mine.exitPrice else { return }
         effects.append(
             .place(
                 OrderIntent(
@@ -384,7 +384,7 @@ package struct OpenMaker: Strategy {
             return
         }
         let to = event.brackets[target]
-        guard let ourBid = state.quotes[entry.ticker]?.bid, let theirAsk = state.quotes[to.ticker]?.ask ?? nil,
+        guard let ourBid = state.quotes[entry.ticker]?.exitPrice, let theirAsk = state.quotes[to.ticker]?.ask,
             theirAsk.micros > 0
         else {
             effects.append(

@@ -23,11 +23,6 @@ package enum TemperatureText {
         return narrow(divideRounding(tenths * 18, by: 10) + 320)
     }
 
-    /// Whole °F, rounding half up (as the climate reports round).
-    package static func wholeDegrees(_ t: Temperature) -> Int32 {
-        Int32(divideRounding(Int64(t.tenths), by: 10))
-    }
-
     /// `n / d` rounded half away from zero (d > 0).
     package static func divideRounding(_ n: Int64, by d: Int64) -> Int64 {
         n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d)

@@ -214,8 +214,8 @@ package enum NCEIDailyImporter {
             out.append(
                 Settlement(
                     city: city, source: .ncei, climateDate: date,
-                    high: Temperature(degrees: TemperatureText.wholeDegrees(high)),
-                    low: try value("TMIN").map { Temperature(degrees: TemperatureText.wholeDegrees($0)) },
+                    high: Temperature(degrees: high.roundedDegrees),
+                    low: try value("TMIN").map { Temperature(degrees: $0.roundedDegrees) },
                     isFinal: true,
                     isCorrection: false, issuedAt: nil))
         }

@@ -96,13 +96,15 @@ package final class RetryingFetcher {
         lastRequest = Self.monotonicSeconds()
     }
 
-    static func monotonicSeconds() -> Double {
+    /// Seconds on the monotonic clock (for pacing and timeouts, never for event times).
+    package static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    static func sleep(seconds: Double) {
+    /// Sleeps `seconds`, resuming after signals.
+    package static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
         var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         var remaining = timespec()

@@ -30,7 +30,7 @@ struct InputFacts {
                 finalReports[s.climateDate] = s.high
             case .marketLifecycle(let l) where l.transition == .determined:
                 guard let result = l.result, determinations[l.ticker] == nil else { break }
-                let high = listings[l.ticker].flatMap { finalReports[$0.eventDate] }.map { Bracket.roundHalfUp($0) }
+                let high = listings[l.ticker].flatMap { finalReports[$0.eventDate] }.map { $0.roundedDegrees }
                 determinations[l.ticker] = Determination(
                     result: result, value: l.settlementValue, time: record.time, finalHigh: high)
             default:

@@ -66,11 +66,6 @@ package struct CityWorld: Sequence, IteratorProtocol {
 
     /// The minute the stream has reached (for progress).
     package var currentTime: Timestamp { minute }
-    /// The first and last minute the stream covers.
-    package var timeRange: (first: Timestamp, last: Timestamp) {
-        (start.advanced(by: -Int32(WorldPlan.maxLead)).startUTC, lastMinute)
-    }
-
     package mutating func next() -> EventRecord? {
         while pendingIndex == pending.count {
             guard minute <= lastMinute else { return nil }

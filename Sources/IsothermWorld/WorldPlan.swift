@@ -210,12 +210,6 @@ package struct WorldPlan: Sendable {
         return slot(from)..<slot(to)
     }
 
-    /// Whole °F of a reading in tenths, rounding halves up as the climate report does.
-    package static func wholeDegrees(_ tenths: Int32) -> Int32 {
-        let shifted = tenths + 5
-        return shifted >= 0 ? shifted / 10 : -((-shifted + 9) / 10)
-    }
-
     // MARK: - Reports and the market calendar
 
     private mutating func planReports(rng: inout SplitMix64) {
@@ -227,14 +221,15 @@ package struct WorldPlan: Sendable {
             let dayStart = zone.standardTime(date, minuteOfDay: 0)
             let readings = observations[
                 observationRange(from: dayStart, to: zone.standardTime(date.advanced(by: 1), minuteOfDay: 0))]
-            d.high = Self.wholeDegrees(readings.max()!)
-            d.low = Self.wholeDegrees(readings.min()!)
+            d.high = Temperature(tenths: readings.max()!).roundedDegrees
+            d.low = Temperature(tenths: readings.min()!).roundedDegrees
             // The afternoon report: what was seen up to 4 PM, issued between 4:30 and 5:30 PM.
             if rng.below(100) >= 2 {
                 let upTo = observations[observationRange(from: dayStart, to: zone.standardTime(date, minuteOfDay: 960))]
                 d.preliminary = PlannedReport(
                     time: zone.standardTime(date, minuteOfDay: 990 + Int(rng.below(61))),
-                    high: Self.wholeDegrees(upTo.max()!), low: Self.wholeDegrees(upTo.min()!))
+                    high: Temperature(tenths: upTo.max()!).roundedDegrees,
+                    low: Temperature(tenths: upTo.min()!).roundedDegrees)
             }
             // The final report the next morning, now and then late; now and then wrong by a degree and
             // corrected an hour or three later.

@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import IsothermBacktest
 import IsothermCore
@@ -27,7 +26,7 @@ enum BacktestBench {
                 try writer.close()
             }
         }
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let cores = availableCores()
         var rows: [(String, Double, Double, Int)] = []
         for threads in [1, cores] where threads == 1 || cores > 1 {
             var replayBest = Double.infinity
@@ -67,40 +66,11 @@ enum BacktestBench {
 
     /// Decodes every event of every log (candles through the fast path), summing a field.
     static func replay(_ logs: [String], threads: Int) throws -> Int {
-        let work = Work(count: logs.count)
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let i = work.claim() { work.set(i, (try? Bench.replay(logs[i]).count) ?? -1) }
+        var total = 0
+        for r in parallelMap(logs.count, threads: threads, { try Bench.replay(logs[$0]).count }) {
+            total += try r.get()
         }
-        let counts = work.counts
-        guard !counts.contains(-1) else { throw BenchError.replayFailed }
-        return counts.reduce(0, +)
-    }
-
-    final class Work: @unchecked Sendable {
-        private var values: [Int]
-        private var next = 0
-        private var mutex = pthread_mutex_t()
-        init(count: Int) {
-            values = Array(repeating: -1, count: count)
-            pthread_mutex_init(&mutex, nil)
-        }
-        func claim() -> Int? {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            guard next < values.count else { return nil }
-            next += 1
-            return next - 1
-        }
-        func set(_ i: Int, _ v: Int) {
-            pthread_mutex_lock(&mutex)
-            values[i] = v
-            pthread_mutex_unlock(&mutex)
-        }
-        var counts: [Int] {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            return values
-        }
+        return total
     }
 
     enum BenchError: Error { case replayFailed }

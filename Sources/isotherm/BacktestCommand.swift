@@ -253,6 +253,8 @@ struct BacktestCommand: ParsableCommand {
             exchange.windowMinutes = fillWindow > 0 ? fillWindow : nil
             exchange.queueAhead = Count(contracts: queueAhead)
             let names = (compare ?? strategy).split(separator: ",").map(String.init)
+            // Several runs over the same logs hash them once.
+            let hashes = names.count > 1 ? try Backtest.contentHashes(of: logs) : [:]
             var results: [BacktestResult] = []
             for name in names {
                 var config = BacktestConfig(
@@ -263,6 +265,7 @@ struct BacktestCommand: ParsableCommand {
                 config.risk.maxExposurePerDay = maxDayExposure.flatMap { Money(dollars: $0) }
                 config.risk.maxOpenOrders = maxOpenOrders
                 config.risk.killAfterLoss = killAfterLoss.flatMap { Money(dollars: $0) }
+                config.contentHashes = hashes
                 if !json {
                     printError(
                         "backtest \(name): \(logs.count) logs, event dates up to \(range.upperBound.iso8601), fill model \(fillModel)"

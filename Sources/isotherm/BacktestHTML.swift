@@ -71,7 +71,7 @@ enum BacktestHTML {
         for (city, c) in r.byCity {
             let cls = c.totalPnL.micros >= 0 ? "pos" : "neg"
             html +=
-                "<tr><td>\(escape(BacktestReport.cityNames[city] ?? city))</td><td>\(c.trades)</td><td>\(fixed(c.winRate * 100, 1))%</td>"
+                "<tr><td>\(escape(BacktestReport.cityName(city)))</td><td>\(c.trades)</td><td>\(fixed(c.winRate * 100, 1))%</td>"
             html +=
                 "<td class=\"\(cls)\">\(escape(BacktestReport.money(c.totalPnL)))</td><td>\(escape(BacktestReport.percent(c.roi, sign: true)))</td><td>\(fixed(c.sharpePerTrade, 3))</td></tr>\n"
         }

@@ -1,13 +1,12 @@
 import IsothermBacktest
 import IsothermCore
 import IsothermEvents
+import IsothermPostgres
 
 /// The printed forms of a backtest: the seed's report (plus our figures), JSON, and a comparison.
 enum BacktestReport {
-    static let cityNames = [
-        "NY": "new_york", "CHI": "chicago", "MIA": "miami", "AUS": "austin", "DEN": "denver", "LAX": "los_angeles",
-        "PHIL": "philadelphia",
-    ]
+    /// The old system's name of a city code (`NY` → `new_york`), as its reports printed them.
+    static func cityName(_ code: String) -> String { LegacyCity.name(code: code) }
 
     static func money(_ m: Money, sign: Bool = true) -> String {
         let cents = (m.micros >= 0 ? m.micros + 5_000 : m.micros - 5_000) / 10_000
@@ -33,7 +32,7 @@ enum BacktestReport {
         } else if let d = r.config.dates {
             lines.append("Period: \(d.lowerBound.iso8601) to \(d.upperBound.iso8601)")
         }
-        lines.append("Cities: " + r.byCity.map { cityNames[$0.city] ?? $0.city }.joined(separator: ", "))
+        lines.append("Cities: " + r.byCity.map { cityName($0.city) }.joined(separator: ", "))
         lines.append("Fill Model: \(r.config.exchange.fillModel.rawValue)")
         if case .openMaker(let p) = r.config.strategy {
             lines += [
@@ -61,7 +60,7 @@ enum BacktestReport {
         ]
         for (city, c) in r.byCity {
             lines.append(
-                "  \(rightPad(cityNames[city] ?? city, 15)): \(leftPad(String(c.trades), 4)) trades, \(fixed(c.winRate * 100, 1))% win, \(money(c.totalPnL)) P&L"
+                "  \(rightPad(cityName(city), 15)): \(leftPad(String(c.trades), 4)) trades, \(fixed(c.winRate * 100, 1))% win, \(money(c.totalPnL)) P&L"
             )
         }
         if !m.byBracketPosition.isEmpty {

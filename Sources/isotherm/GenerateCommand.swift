@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import IsothermBacktest
 import IsothermDigest
 import IsothermEvents
 import IsothermLog
@@ -224,13 +225,8 @@ func makeDirectory(_ path: String) throws {
     }
 }
 
-/// Whether `path` exists and holds anything besides `.` and `..`.
+/// Whether `path` exists and holds anything besides `.` and `..` (a file counts as non-empty).
 func directoryHasEntries(_ path: String) -> Bool {
-    guard let dir = opendir(path) else { return access(path, F_OK) == 0 }
-    defer { closedir(dir) }
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { return true }
-    }
-    return false
+    guard let entries = try? listDirectory(path) else { return access(path, F_OK) == 0 }
+    return !entries.isEmpty
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import IsothermBacktest
 import IsothermEvents
 import IsothermKalshi
 import IsothermNet
@@ -77,13 +78,13 @@ struct RecordCommand: ParsableCommand {
             let writer = try EventLogWriter(directory: log)
             defer { try? writer.close() }
             var stats = RecordStats()
-            let started = monotonic()
+            let started = RetryingFetcher.monotonicSeconds()
             var lastFlush = started
             var delay = backoff
             var failuresInARow = 0
             func done() -> Bool {
                 (maxMessages.map { stats.messages >= $0 } ?? false)
-                    || (seconds.map { monotonic() - started >= $0 } ?? false)
+                    || (seconds.map { RetryingFetcher.monotonicSeconds() - started >= $0 } ?? false)
             }
             outer: while !done() {
                 let socket: WebSocketClient
@@ -98,7 +99,7 @@ struct RecordCommand: ParsableCommand {
                         throw CLIError("\(e) (gave up after \(max) reconnections)")
                     }
                     if !json { printError("record: \(e.message); reconnecting in \(fixed(delay, 1)) s") }
-                    sleepSeconds(delay)
+                    RetryingFetcher.sleep(seconds: delay)
                     delay = min(30, delay * 2)
                     continue
                 }
@@ -148,15 +149,15 @@ struct RecordCommand: ParsableCommand {
                         try writer.append(e)
                         stats.events[e.event.kind.name, default: 0] += 1
                     }
-                    if monotonic() - lastFlush >= 1 {
+                    if RetryingFetcher.monotonicSeconds() - lastFlush >= 1 {
                         try writer.flush(sync: false)
-                        lastFlush = monotonic()
+                        lastFlush = RetryingFetcher.monotonicSeconds()
                     }
                 }
                 socket.close()
                 if done() { break outer }
                 stats.reconnects += 1
-                sleepSeconds(delay)
+                RetryingFetcher.sleep(seconds: delay)
                 delay = min(30, delay * 2)
             }
             try writer.flush(sync: true)
@@ -177,18 +178,6 @@ struct RecordCommand: ParsableCommand {
             }
         }
         return nil
-    }
-
-    func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    func sleepSeconds(_ s: Double) {
-        var ts = timespec(tv_sec: Int(s), tv_nsec: Int((s - Double(Int(s))) * 1e9))
-        var rest = timespec()
-        while nanosleep(&ts, &rest) != 0 && errno == EINTR { ts = rest }
     }
 }
 

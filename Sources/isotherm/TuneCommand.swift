@@ -98,15 +98,17 @@ struct TuneCommand: ParsableCommand {
         }
     }
 
-    func config(_ t: Trial, logs: [String], dates: ClosedRange<LocalDate>) -> BacktestConfig {
+    func config(_ t: Trial, logs: [String], dates: ClosedRange<LocalDate>, hashes: [String: String]) -> BacktestConfig {
         var p = OpenMaker.Parameters()
         p.entryPrice = Price(cents: t.priceCents)
         p.biasTenths = t.biasTenths
         p.basisOffsetDays = t.offset
         p.betAmount = Money(dollars: betAmount)!
-        return BacktestConfig(
+        var c = BacktestConfig(
             logs: logs, strategy: .openMaker(p), exchange: ExchangeOptions(fillModel: FillModel(rawValue: fillModel)!),
             dates: dates, threads: threads ?? availableCores(), engineVersion: Isotherm.version)
+        c.contentHashes = hashes
+        return c
     }
 
     /// Trials drawn at random before the sampler starts stepping around the best (fixed, so a study
@@ -131,11 +133,13 @@ struct TuneCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let logs = try StatusCommand.logsIn(world)
+            // Every trial reads the same logs: hash them once.
+            let hashes = try Backtest.contentHashes(of: logs)
             // The traded event dates, from one backtest at the seed's defaults.
             let all = try Backtest.run(
                 config(
                     Trial(priceCents: 50, biasTenths: 0, offset: 1), logs: logs,
-                    dates: LocalDate(daysSinceEpoch: 0)...LocalDate(daysSinceEpoch: 100_000)))
+                    dates: LocalDate(daysSinceEpoch: 0)...LocalDate(daysSinceEpoch: 100_000), hashes: hashes))
             let days = all.metrics.daily.map(\.date)
             guard days.count >= 4 else {
                 throw CLIError("\(world) has \(days.count) traded days; tuning needs at least 4")
@@ -177,7 +181,7 @@ struct TuneCommand: ParsableCommand {
                     }
                     t.value = done[i].value
                 } else {
-                    t.value = value(try Backtest.run(config(t, logs: logs, dates: train)).metrics)
+                    t.value = value(try Backtest.run(config(t, logs: logs, dates: train, hashes: hashes)).metrics)
                     if let storage {
                         var line = "\(t.priceCents) \(t.biasTenths) \(t.offset) \(t.value)\n"
                         let fd = open(storage, O_WRONLY | O_CREAT | O_APPEND, 0o644)
@@ -192,8 +196,8 @@ struct TuneCommand: ParsableCommand {
                 if best.map({ t.value > $0.value }) ?? true { best = t }
             }
             let chosen = best!
-            let trainResult = try Backtest.run(config(chosen, logs: logs, dates: train))
-            let testResult = try Backtest.run(config(chosen, logs: logs, dates: test))
+            let trainResult = try Backtest.run(config(chosen, logs: logs, dates: train, hashes: hashes))
+            let testResult = try Backtest.run(config(chosen, logs: logs, dates: test, hashes: hashes))
             let importance = Self.importance(trialsOut)
             let trainPerDay =
                 value(trainResult.metrics) / (metric == "total_pnl" ? Double(max(1, trainResult.metrics.days)) : 1)

@@ -74,9 +74,9 @@ import Testing
         #expect(!brackets[5].pays(88) && brackets[5].pays(89))
         #expect(Bracket.containing(86, in: brackets)?.label == "85-86°")
         #expect(Bracket.containing(95, in: brackets)?.label == ">88°")
-        #expect(Bracket.roundHalfUp(Temperature(tenths: 845)) == 85)
-        #expect(Bracket.roundHalfUp(Temperature(tenths: 844)) == 84)
-        #expect(Bracket.roundHalfUp(Temperature(tenths: -15)) == -1)
+        #expect(Temperature(tenths: 845).roundedDegrees == 85)
+        #expect(Temperature(tenths: 844).roundedDegrees == 84)
+        #expect(Temperature(tenths: -15).roundedDegrees == -1)
         #expect(Bracket(market("X", .between, floor: nil, cap: 3)) == nil, "a between market needs both strikes")
     }
 }

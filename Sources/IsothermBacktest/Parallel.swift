@@ -2,18 +2,18 @@ import Dispatch
 import Glibc
 
 /// A value shared between worker threads, guarded by a mutex.
-final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private var mutex = pthread_mutex_t()
 
-    init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
         pthread_mutex_init(&mutex, nil)
     }
 
     deinit { pthread_mutex_destroy(&mutex) }
 
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         return try body(&value)
@@ -22,8 +22,9 @@ final class Locked<Value>: @unchecked Sendable {
 
 /// Runs `body(i)` for every `i` in `0..<count` on up to `threads` threads and returns the results in
 /// index order, so the output never depends on which thread finished first.
-func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) -> [Result<T, any Error>]
-{
+package func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) -> [Result<
+    T, any Error
+>] {
     let results = Locked([Result<T, any Error>?](repeating: nil, count: count))
     let next = Locked(0)
     let workers = Swift.max(1, Swift.min(threads, count))
@@ -42,4 +43,4 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int
 }
 
 /// Cores available to this process.
-func availableCores() -> Int { Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+package func availableCores() -> Int { Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
