@@ -29,6 +29,9 @@ let package = Package(
         .target(name: "IsothermBinary", dependencies: ["CIsothermCRC"], swiftSettings: strictSettings),
         // The log: segments, batches, LZ4 frames, index, recovery, verify. Knows bytes, not markets.
         .target(name: "IsothermLog", dependencies: ["CLZ4", "IsothermBinary"], swiftSettings: strictSettings),
+        // Deterministic maths (erfc, cos, …) from IEEE-exact operations only: what reaches a decision or a generated
+        // byte must not depend on the machine's libm. No I/O.
+        .target(name: "IsothermMath", swiftSettings: strictSettings),
         // The event model: value types, event kinds, binary codec, JSON rendering. No I/O.
         .target(name: "IsothermEvents", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         // Typed events over the byte log.
@@ -38,9 +41,10 @@ let package = Package(
         // Generated worlds: seeded, realistic event streams for demos, tests and benchmarks.
         // Importers: NWS CLI/CF6, IEM, NCEI, Visual Crossing and Kalshi formats into events. No I/O.
         .target(name: "IsothermImport", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
-        .target(name: "IsothermWorld", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
+        .target(
+            name: "IsothermWorld", dependencies: ["IsothermEvents", "IsothermMath"], swiftSettings: strictSettings),
         // Pure reducers: fees, brackets, market and portfolio state, the strategies. No I/O.
-        .target(name: "IsothermCore", dependencies: ["IsothermEvents"], swiftSettings: strictSettings),
+        .target(name: "IsothermCore", dependencies: ["IsothermEvents", "IsothermMath"], swiftSettings: strictSettings),
         // Backtests: merging logs, timers, the simulated exchange and its fill models, metrics, reports.
         .target(
             name: "IsothermBacktest",
@@ -91,6 +95,7 @@ let package = Package(
             name: "IsothermBacktestTests",
             dependencies: ["IsothermBacktest", "IsothermCore", "IsothermEvents", "IsothermStore", "IsothermWorld"],
             swiftSettings: strictSettings),
+        .testTarget(name: "IsothermMathTests", dependencies: ["IsothermMath"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermLogTests", dependencies: ["IsothermLog", "IsothermBinary"], swiftSettings: strictSettings),

@@ -43,7 +43,7 @@ COMMENT ON COLUMN sim.run.end_date IS 'Last event date traded.';
 COMMENT ON COLUMN sim.run.cities IS 'Cities traded, comma-separated old names.';
 COMMENT ON COLUMN sim.run.num_orders IS 'Entry orders placed.';
 COMMENT ON COLUMN sim.run.num_trades IS 'Entry orders filled (trades).';
-COMMENT ON COLUMN sim.run.num_wins IS 'Trades whose bracket won.';
+COMMENT ON COLUMN sim.run.num_wins IS 'Trades that made money (net P&L > 0), as the report counts wins; bin_won in sim.trade has each bracket''s result.';
 COMMENT ON COLUMN sim.run.total_pnl IS 'Net P&L of the trades, dollars.';
 COMMENT ON COLUMN sim.run.wagered IS 'Cost of the trades, dollars.';
 COMMENT ON COLUMN sim.run.fees IS 'Fees of the trades, dollars.';
@@ -107,6 +107,7 @@ CREATE TABLE IF NOT EXISTS sim.trade (
     exit_contracts bigint NOT NULL,
     tmax_final smallint,
     bin_won boolean,
+    settlement_disagrees boolean,
     pnl_gross numeric,
     fees numeric NOT NULL,
     pnl_net numeric,
@@ -134,8 +135,9 @@ COMMENT ON COLUMN sim.trade.num_contracts IS 'Contracts bought.';
 COMMENT ON COLUMN sim.trade.amount_usd IS 'Cost of the contracts, dollars.';
 COMMENT ON COLUMN sim.trade.exit_price IS 'Price of the last exit sale, cents (NULL: held to settlement).';
 COMMENT ON COLUMN sim.trade.exit_contracts IS 'Contracts sold before settlement.';
-COMMENT ON COLUMN sim.trade.tmax_final IS 'Official high, whole °F, when the market was determined.';
+COMMENT ON COLUMN sim.trade.tmax_final IS 'Official high, whole °F: the city''s latest final report for the event date in the input the run read.';
 COMMENT ON COLUMN sim.trade.bin_won IS 'The bracket won (NULL: not determined in the input).';
+COMMENT ON COLUMN sim.trade.settlement_disagrees IS 'The official high lies inside the bracket but Kalshi determined NO, or outside it and YES (NULL: no report or no determination); Kalshi''s result paid.';
 COMMENT ON COLUMN sim.trade.pnl_gross IS 'Sales plus payout minus cost, dollars (NULL until determined).';
 COMMENT ON COLUMN sim.trade.fees IS 'Fees paid, dollars.';
 COMMENT ON COLUMN sim.trade.pnl_net IS 'pnl_gross − fees, dollars (NULL until determined).';

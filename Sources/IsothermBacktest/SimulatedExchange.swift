@@ -47,41 +47,83 @@ package struct SimulatedExchange: Sendable {
     package var restingCount: Int { resting.count }
     package var hasResting: Bool { !resting.isEmpty }
 
+    /// Whether the order `clientOrderId` still rests.
+    package func isResting(_ clientOrderId: String) -> Bool {
+        resting.contains { $0.intent.clientOrderId == clientOrderId }
+    }
+
     /// Whether an order rests on `ticker` (its candles must then be shown to ``candle(_:at:)``).
     package func hasResting(on ticker: Symbol) -> Bool { resting.contains { $0.intent.ticker == ticker } }
 
-    /// An order arrives at `time`. `market` is its listing (fees, close time).
-    package mutating func submit(_ intent: OrderIntent, at time: Timestamp, market: MarketListed?) -> [Event] {
+    /// What the exchange did with an order.
+    package struct Submission: Sendable {
+        /// Its answers: acknowledged, filled, rejected.
+        package var events: [Event]
+        /// A limit order met a quote already at or through its price (it filled as a taker, or was
+        /// rejected for being post-only).
+        package var crossed = false
+        /// It rests in the book (touch and queue), so its market's candles must be shown to ``candle(_:at:)``.
+        package var rests = false
+    }
+
+    /// An order arrives at `time`. `market` is its listing (fees, close time); `quote` the market's latest
+    /// quote, if it has had a candle.
+    ///
+    /// A market order takes at the price the strategy saw. A limit order that meets the latest quote
+    /// (a buy at or above the ask, a sell at or below the bid) takes that quote, paying the taker fee —
+    /// or, post-only, is rejected as Kalshi rejects it (`post_only_rejected`); it never fills at its own
+    /// limit as a maker. A limit order that does not cross, or that arrives before its market has any
+    /// quote, rests first in the book at its price: `assume` fills it there at once, `touch` and `queue`
+    /// wait for the market to come to it.
+    package mutating func submit(_ intent: OrderIntent, at time: Timestamp, market: MarketListed?, quote: Quote?)
+        -> Submission
+    {
         guard let market else {
-            return [
+            return Submission(events: [
                 .orderRejected(
                     OrderRejected(
                         clientOrderId: intent.clientOrderId, code: "unknown_market",
                         message: "\(intent.ticker) is not listed"))
-            ]
+            ])
         }
         guard time < market.closeTime else {
-            return [
+            return Submission(events: [
                 .orderRejected(
                     OrderRejected(
                         clientOrderId: intent.clientOrderId, code: "market_closed",
                         message: "\(intent.ticker) closed at \(market.closeTime)"))
-            ]
+            ])
+        }
+        var crossing: Price? = nil
+        if intent.type == .limit {
+            if intent.action == .buy, let ask = quote?.offer, ask <= intent.price { crossing = ask }
+            if intent.action == .sell, let bid = quote?.bidPrice, bid >= intent.price { crossing = bid }
+        }
+        if let at = crossing, intent.postOnly {
+            let side = intent.action == .buy ? "ask" : "bid"
+            return Submission(
+                events: [
+                    .orderRejected(
+                        OrderRejected(
+                            clientOrderId: intent.clientOrderId, code: "post_only_rejected",
+                            message:
+                                "post-only \(intent.action == .buy ? "buy" : "sell") at $\(DecisionText.dollars(intent.price)) would take the \(side) $\(DecisionText.dollars(at))"
+                        ))
+                ], crossed: true)
         }
         orderNumber += 1
         let orderId = "sim-\(orderNumber)"
         var out: [Event] = [
             .orderAcknowledged(OrderAcknowledged(clientOrderId: intent.clientOrderId, orderId: orderId))
         ]
-        if intent.type == .market || !intent.postOnly {
-            // Takers trade now at the price the strategy saw (the bid for a sale).
+        if intent.type == .market || crossing != nil {
+            // Takers trade now: a market order at the price the strategy saw, a crossing limit at the quote.
             out.append(
                 .fill(
                     fill(
-                        intent, orderId: orderId, count: intent.count, number: 1, isTaker: true,
-                        feeType: market.feeType,
-                        multiplier: market.feeMultiplierMillionths)))
-            return out
+                        intent, orderId: orderId, price: crossing ?? intent.price, count: intent.count, number: 1,
+                        isTaker: true, feeType: market.feeType, multiplier: market.feeMultiplierMillionths)))
+            return Submission(events: out, crossed: crossing != nil)
         }
         let expires =
             options.windowMinutes.map { min(market.closeTime, time.adding(nanos: $0 * Timestamp.nanosPerMinute)) }
@@ -95,12 +137,12 @@ package struct SimulatedExchange: Sendable {
             out.append(
                 .fill(
                     fill(
-                        intent, orderId: orderId, count: intent.count, number: 1, isTaker: false,
+                        intent, orderId: orderId, price: intent.price, count: intent.count, number: 1, isTaker: false,
                         feeType: market.feeType, multiplier: market.feeMultiplierMillionths)))
-            return out
+            return Submission(events: out)
         }
         resting.append(order)
-        return out
+        return Submission(events: out, rests: true)
     }
 
     /// A candle of a market with resting orders: what it filled.
@@ -136,7 +178,9 @@ package struct SimulatedExchange: Sendable {
                 out.append(
                     .fill(
                         fill(
-                            resting[i].intent, orderId: resting[i].orderId, count: filled, number: resting[i].fills,
+                            resting[i].intent, orderId: resting[i].orderId, price: resting[i].intent.price,
+                            count: filled,
+                            number: resting[i].fills,
                             isTaker: false,
                             feeType: resting[i].feeType, multiplier: resting[i].feeMultiplier)))
             }
@@ -175,16 +219,16 @@ package struct SimulatedExchange: Sendable {
     }
 
     private func fill(
-        _ intent: OrderIntent, orderId: String, count: Count, number: Int, isTaker: Bool, feeType: FeeType,
-        multiplier: Int64
+        _ intent: OrderIntent, orderId: String, price: Price, count: Count, number: Int, isTaker: Bool,
+        feeType: FeeType, multiplier: Int64
     ) -> Fill {
         let fee =
             isTaker
-            ? Fees.taker(count: count, price: intent.price, multiplierMillionths: multiplier)
-            : Fees.maker(count: count, price: intent.price, feeType: feeType, multiplierMillionths: multiplier)
+            ? Fees.taker(count: count, price: price, multiplierMillionths: multiplier)
+            : Fees.maker(count: count, price: price, feeType: feeType, multiplierMillionths: multiplier)
         return Fill(
             clientOrderId: intent.clientOrderId, orderId: orderId, tradeId: "\(orderId)-\(number)",
             ticker: intent.ticker,
-            side: intent.side, action: intent.action, price: intent.price, count: count, fee: fee, isTaker: isTaker)
+            side: intent.side, action: intent.action, price: price, count: count, fee: fee, isTaker: isTaker)
     }
 }

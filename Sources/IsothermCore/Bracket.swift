@@ -11,40 +11,49 @@ package struct Bracket: Hashable, Sendable {
     /// Highest whole °F that pays, or nil for an open high end.
     package var highest: Int32?
 
+    /// The whole-°F range paying YES, from the exact strikes: `less` pays on v < cap, `less_or_equal` on
+    /// v ≤ cap, `between` on floor ≤ v ≤ cap, `greater` on v > floor, `greater_or_equal` on v ≥ floor,
+    /// v the official high in whole °F. Fractional strikes are compared as they are: `between` 40.5–42.5
+    /// pays on 41 and 42, `greater` 44.5 from 45, `less` 42.5 up to 42. Nil when no whole degree pays or a
+    /// strike the type needs is missing.
     package init?(_ m: MarketListed) {
         ticker = m.ticker
         strikeType = m.strikeType
-        let floor = m.floorStrike.map { Self.whole($0) }
-        let cap = m.capStrike.map { Self.whole($0) }
+        let floor = m.floorStrike?.tenths
+        let cap = m.capStrike?.tenths
         switch m.strikeType {
         case .less:
             guard let cap else { return nil }
             lowest = nil
-            highest = cap - 1
+            highest = Self.floorDiv(cap - 1, 10)
         case .lessOrEqual:
             guard let cap else { return nil }
             lowest = nil
-            highest = cap
+            highest = Self.floorDiv(cap, 10)
         case .between:
-            guard let floor, let cap, floor <= cap else { return nil }
-            lowest = floor
-            highest = cap
+            guard let floor, let cap else { return nil }
+            let low = -Self.floorDiv(-floor, 10)
+            let high = Self.floorDiv(cap, 10)
+            guard low <= high else { return nil }
+            lowest = low
+            highest = high
         case .greater:
             guard let floor else { return nil }
-            lowest = floor + 1
+            lowest = Self.floorDiv(floor, 10) + 1
             highest = nil
         case .greaterOrEqual:
             guard let floor else { return nil }
-            lowest = floor
+            lowest = -Self.floorDiv(-floor, 10)
             highest = nil
         case .other:
             return nil
         }
     }
 
-    /// Strikes are whole degrees; a fractional strike pays from the next whole degree (`floor` 81.5 → 82).
-    private static func whole(_ t: Temperature) -> Int32 {
-        t.tenths >= 0 ? (t.tenths + 9) / 10 : -((-t.tenths) / 10)
+    /// ⌊a / b⌋ for b > 0 (Swift's `/` truncates toward zero).
+    private static func floorDiv(_ a: Int32, _ b: Int32) -> Int32 {
+        let q = a / b
+        return (a % b != 0 && a < 0) ? q - 1 : q
     }
 
     /// Whether an official high of `high` whole °F pays YES.

@@ -1,6 +1,6 @@
 package import IsothermEvents
 
-/// The seed's main strategy and its variants (`../shared/design/strategies.md`).
+/// The seed's main strategy and its variants (ARCHITECTURE.md, "Reducers, strategies and the backtest").
 ///
 /// **open_maker.** At market open for event date D (a timer due at the listing's open time, so it
 /// fires after all of the event's markets are listed): take the latest daily forecast for D whose
@@ -55,49 +55,38 @@ package struct OpenMaker: Strategy {
     }
 
     package let p: Parameters
-    package var name: String {
-        p.exit != nil ? "exit" : p.nextOver != nil ? "next_over" : p.curveGap != nil ? "curve_gap" : "open_maker"
-    }
+    package let name: String
+    /// The parameters by name, as ``StrategyChoice/fields`` formats them (the manifest's text).
+    package let parameters: [Field]
     /// Per event: the market we bought and its bracket index, once placed.
     private var entries: [Symbol: (ticker: Symbol, index: Int, date: LocalDate)] = [:]
     /// Open exit windows, in the order they opened: our market and the markets watched with it.
     private var exitWatch: [(ours: Symbol, watched: [Symbol])] = []
 
-    package init(_ p: Parameters) { self.p = p }
-
-    package var parameters: [Field] {
-        var out = [
-            Field("entry_price", DecisionText.dollars(p.entryPrice)),
-            Field("temp_bias_deg", DecisionText.degrees(tenths: p.biasTenths)),
-            Field("basis_offset_days", String(p.basisOffsetDays)),
-            Field("bet_amount_usd", DecisionText.dollars(p.betAmount)),
-        ]
-        if let e = p.exit {
-            out += [
-                Field("edge_cents", String(e.edgeCents)), Field("exit_after_minutes", String(e.afterMinutes)),
-                Field("exit_latest_minutes", String(e.latestMinutes)), Field("exit_distance", String(e.distance)),
-            ]
-        }
-        if let c = p.curveGap {
-            out += [
-                Field("decision_offset_min", String(c.offsetMinutes)),
-                Field("delta_obs_fcst_min_deg", DecisionText.degrees(tenths: c.gapMinTenths)),
-                Field("slope_min_deg_per_hour", DecisionText.degrees(tenths: c.slopeMinTenthsPerHour)),
-                Field("max_shift_bins", String(c.maxShiftBins)),
-            ]
-        }
-        if let n = p.nextOver {
-            out += [
-                Field("decision_offset_min", String(n.offsetMinutes)),
-                Field("neighbor_price_min_c", String(n.neighborMinCents)),
-                Field("our_price_max_c", String(n.ourMaxCents)),
-            ]
-        }
-        return out
+    package init(_ p: Parameters) {
+        self.p = p
+        let choice = StrategyChoice.openMaker(p)
+        name = choice.kind.rawValue
+        parameters = choice.fields
     }
 
     package mutating func onEvent(_ record: EventRecord, sequence: UInt64, state: CityState, effects: inout [Effect]) {
         guard case .marketListed(let m) = record.event, state.events[m.eventDate]?.markets.count == 1 else { return }
+        guard record.time <= m.openTime else {
+            // Learned of after its open: an order "at the open" would be placed with hindsight.
+            effects.append(
+                .decide(
+                    StrategyDecision(
+                        strategy: name, subject: m.eventTicker.description, action: "skip",
+                        inputSequences: [sequence], parameters: parameters,
+                        values: [
+                            Field("skip_reason", SkipReason.listedAfterOpen), Field("open_time", m.openTime.rfc3339),
+                        ],
+                        reason:
+                            "the market was listed at \(record.time.rfc3339), after its open at \(m.openTime.rfc3339): no order at the open"
+                    )))
+            return
+        }
         effects.append(.timer(key: "open:" + m.eventTicker.description, due: m.openTime))
     }
 
@@ -109,13 +98,8 @@ package struct OpenMaker: Strategy {
         case "open": open(subject, at: time, state: state, effects: &effects)
         case "exit-start": exitWindow(subject, opening: true, state: state, effects: &effects)
         case "exit-end": exitWindow(subject, opening: false, state: state, effects: &effects)
-        case "next-over-watch": nextOverWatch(subject, state: state, effects: &effects)
         case "next-over": nextOver(subject, at: time, state: state, holdings: holdings, effects: &effects)
         case "curve-gap": curveGap(subject, at: time, state: state, holdings: holdings, effects: &effects)
-        case "curve-gap-watch":
-            if let date = LocalDate(kalshiCode: subject), let event = state.events[date] {
-                for b in event.brackets { effects.append(.watch(b.ticker)) }
-            }
         default: break
         }
     }
@@ -130,16 +114,17 @@ package struct OpenMaker: Strategy {
     private mutating func open(_ eventTicker: String, at time: Timestamp, state: CityState, effects: inout [Effect]) {
         guard let date = LocalDate(kalshiCode: eventTicker), let event = state.events[date] else { return }
         let wanted = date.advanced(by: -p.basisOffsetDays)
-        func skip(_ reason: String, inputs: [UInt64], values: [Field] = []) {
+        func skip(_ code: String, _ reason: String, inputs: [UInt64], values: [Field] = []) {
             effects.append(
                 .decide(
                     StrategyDecision(
                         strategy: name, subject: eventTicker, action: "skip", inputSequences: inputs,
                         parameters: parameters,
-                        values: values, reason: reason)))
+                        values: [Field("skip_reason", code)] + values, reason: reason)))
         }
         guard let forecast = state.latestForecast(for: date, basisAtMost: wanted) else {
             return skip(
+                SkipReason.noForecast,
                 "no forecast for \(date.iso8601) with basis date ≤ \(wanted.iso8601) at the open",
                 inputs: event.listedSequences)
         }
@@ -154,11 +139,15 @@ package struct OpenMaker: Strategy {
         guard let bracket = Bracket.containing(whole, in: event.brackets), let index = event.index(of: bracket.ticker)
         else {
             return skip(
-                "no bracket pays on \(whole)°F", inputs: [forecast.sequence] + event.listedSequences, values: values)
+                SkipReason.noBracket, "no bracket pays on \(whole)°F",
+                inputs: [forecast.sequence] + event.listedSequences,
+                values: values)
         }
         let contracts = p.betAmount.micros / p.entryPrice.micros
         guard contracts > 0 else {
-            return skip("the bet buys no contract at this price", inputs: [forecast.sequence], values: values)
+            return skip(
+                SkipReason.betTooSmall, "the bet buys no contract at this price", inputs: [forecast.sequence],
+                values: values)
         }
         let count = Count(contracts: contracts)
         values += [
@@ -199,23 +188,13 @@ package struct OpenMaker: Strategy {
             let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
         {
             let due = peak.time.adding(nanos: -c.offsetMinutes * Timestamp.nanosPerMinute)
-            if due > time {
-                effects.append(
-                    .timer(key: "curve-gap-watch:" + eventTicker, due: due.adding(nanos: -5 * Timestamp.nanosPerMinute))
-                )
-                effects.append(.timer(key: "curve-gap:" + eventTicker, due: due))
-            }
+            if due > time { effects.append(.timer(key: "curve-gap:" + eventTicker, due: due)) }
         }
         if let n = p.nextOver, let hourly = state.hourlyForecasts[date],
             let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
         {
             let due = peak.time.adding(nanos: -n.offsetMinutes * Timestamp.nanosPerMinute)
-            if due > time {
-                effects.append(
-                    .timer(key: "next-over-watch:" + eventTicker, due: due.adding(nanos: -5 * Timestamp.nanosPerMinute))
-                )
-                effects.append(.timer(key: "next-over:" + eventTicker, due: due))
-            }
+            if due > time { effects.append(.timer(key: "next-over:" + eventTicker, due: due)) }
         }
     }
 
@@ -248,10 +227,10 @@ package struct OpenMaker: Strategy {
         guard let window = exitWatch.firstIndex(where: { $0.watched.contains(ticker) }),
             case let ours = exitWatch[window].ours,
             let holding = holdings.first(where: { $0.ticker == ours && $0.contracts.hundredths > 0 }),
-            let mine = state.quotes[ours], let ourBid = mine.exitPrice, let event = state.event(of: ours)
+            let mine = state.quote(ours), let ourBid = mine.exitPrice, let event = state.event(of: ours)
         else { return }
         for far in exitWatch[window].watched where far != ours {
-            guard let quote = state.quotes[far], let farBid = quote.exitPrice,
+            guard let quote = state.quote(far), let farBid = quote.exitPrice,
                 farBid.micros >= ourBid.micros + e.edgeCents * 10_000
             else { continue }
             let label = event.brackets[event.index(of: far)!].label
@@ -281,26 +260,14 @@ package struct OpenMaker: Strategy {
 
     // MARK: - next_over
 
-    private mutating func nextOverWatch(_ eventTicker: String, state: CityState, effects: inout [Effect]) {
-        guard let entry = entry(eventTicker), let event = state.events[entry.date] else { return }
-        effects.append(.watch(entry.ticker))
-        if event.brackets.indices.contains(entry.index + 1) {
-            effects.append(.watch(event.brackets[entry.index + 1].ticker))
-        }
-    }
-
     private mutating func nextOver(
         _ eventTicker: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
     ) {
         guard let n = p.nextOver, let entry = entry(eventTicker), let event = state.events[entry.date] else { return }
         let neighbor = event.brackets.indices.contains(entry.index + 1) ? event.brackets[entry.index + 1].ticker : nil
-        defer {
-            effects.append(.unwatch(entry.ticker))
-            if let neighbor { effects.append(.unwatch(neighbor)) }
-        }
         guard let holding = holdings.first(where: { $0.ticker == entry.ticker && $0.contracts.hundredths > 0 }),
-            let neighbor, let theirs = state.quotes[neighbor], let theirPrice = theirs.signalPrice,
-            let mine = state.quotes[entry.ticker], let ourPrice = mine.signalPrice
+            let neighbor, let theirs = state.quote(neighbor), let theirPrice = theirs.signalPrice,
+            let mine = state.quote(entry.ticker), let ourPrice = mine.signalPrice
         else { return }
         let fires = theirPrice.micros >= n.neighborMinCents * 10_000 && ourPrice.micros <= n.ourMaxCents * 10_000
         effects.append(
@@ -327,16 +294,24 @@ package struct OpenMaker: Strategy {
 
     // MARK: - curve_gap
 
-    /// The hourly forecast at `time`, interpolated linearly between its points, in tenths.
-    static func interpolate(_ points: [HourlyPoint], at time: Timestamp) -> Int32? {
+    /// The hourly forecast at `time`, interpolated linearly between its points, exactly: tenths of °F
+    /// as a fraction (numerator over a positive denominator). Nil before the first point or after the
+    /// last.
+    static func interpolate(_ points: [HourlyPoint], at time: Timestamp) -> Fraction? {
         guard let after = points.firstIndex(where: { $0.time >= time }) else { return nil }
-        if after == 0 { return points[0].time == time ? points[0].temperature.tenths : nil }
+        if after == 0 { return points[0].time == time ? Fraction(Int128(points[0].temperature.tenths), 1) : nil }
         let a = points[after - 1]
         let b = points[after]
-        let span = b.time.nanos - a.time.nanos
-        let into = time.nanos - a.time.nanos
-        let delta = Int64(b.temperature.tenths - a.temperature.tenths)
-        return a.temperature.tenths + Int32((delta * into + span / 2) / span)
+        let span = Int128(b.time.nanos - a.time.nanos)
+        let into = Int128(time.nanos - a.time.nanos)
+        let delta = Int128(b.temperature.tenths - a.temperature.tenths)
+        return Fraction(Int128(a.temperature.tenths) * span + delta * into, span)
+    }
+
+    /// The mean of readings, exactly (tenths of °F as a fraction); nil for none.
+    static func mean(_ obs: [Seen<Observation>]) -> Fraction? {
+        guard !obs.isEmpty else { return nil }
+        return Fraction(obs.reduce(Int128(0)) { $0 + Int128($1.value.temperature.tenths) }, Int128(obs.count))
     }
 
     private mutating func curveGap(
@@ -345,56 +320,53 @@ package struct OpenMaker: Strategy {
         guard let c = p.curveGap, let entry = entry(eventTicker), let event = state.events[entry.date],
             let hourly = state.hourlyForecasts[entry.date]
         else { return }
-        defer { for b in event.brackets { effects.append(.unwatch(b.ticker)) } }
         // The observed temperature: the mean of the last 15 minutes of readings; an hour earlier likewise.
-        func mean(_ obs: [Seen<Observation>]) -> Int32? {
-            obs.isEmpty ? nil : Int32(obs.reduce(0) { $0 + Int($1.value.temperature.tenths) } / obs.count)
-        }
         let recent = state.recentObservations(minutes: 15, before: time)
         let earlier = state.recentObservations(minutes: 15, before: time.adding(nanos: -60 * Timestamp.nanosPerMinute))
         guard let holding = holdings.first(where: { $0.ticker == entry.ticker && $0.contracts.hundredths > 0 }),
-            let observed = mean(recent), let before = mean(earlier),
+            let observed = Self.mean(recent), let before = Self.mean(earlier),
             let forecast = Self.interpolate(hourly.value.points, at: time)
         else { return }
+        // Exact comparisons: no rounding of either side before the rule is applied.
         let gap = observed - forecast
         let slope = observed - before
-        let up = gap >= c.gapMinTenths && slope >= c.slopeMinTenthsPerHour
-        let down = gap <= -c.gapMinTenths && slope <= -c.slopeMinTenthsPerHour
-        // One bracket per two degrees of gap beyond the first, up to max_shift_bins.
-        let bins = min(c.maxShiftBins, max(1, Int(abs(gap)) / 20))
-        let target = entry.index + (up ? bins : down ? -bins : 0)
+        let gapMin = Fraction(Int128(c.gapMinTenths), 1)
+        let slopeMin = Fraction(Int128(c.slopeMinTenthsPerHour), 1)
+        let up = gap >= gapMin && slope >= slopeMin
+        let down = gap <= -gapMin && slope <= -slopeMin
+        // One bracket per whole two degrees of gap (at least one), up to max_shift_bins.
+        let bins = min(c.maxShiftBins, max(1, Int(gap.magnitude.floorDividing(by: 20))))
+        let wanted = entry.index + (up ? bins : down ? -bins : 0)
+        // A shift past the end of the ladder stops at its last bracket.
+        let target = min(max(wanted, 0), event.brackets.count - 1)
         let inputs = [hourly.sequence] + recent.map(\.sequence) + earlier.map(\.sequence)
-        let values = [
-            Field("observed", DecisionText.degrees(tenths: observed)),
-            Field("forecast_now", DecisionText.degrees(tenths: forecast)),
-            Field("gap", DecisionText.degrees(tenths: gap)),
-            Field("slope_per_hour", DecisionText.degrees(tenths: slope)),
+        var values = [
+            Field("observed", observed.degreesText(places: 2)),
+            Field("forecast_now", forecast.degreesText(places: 2)),
+            Field("gap", gap.degreesText(places: 2)),
+            Field("slope_per_hour", slope.degreesText(places: 2)),
             Field("from_ticker", entry.ticker.description),
         ]
-        guard target != entry.index, event.brackets.indices.contains(target) else {
+        func hold(_ reason: String) {
             effects.append(
                 .decide(
                     StrategyDecision(
                         strategy: name, subject: eventTicker, action: "hold", inputSequences: inputs,
-                        parameters: parameters,
-                        values: values,
-                        reason:
-                            "observations \(DecisionText.degrees(tenths: gap))°F from the hourly forecast, slope \(DecisionText.degrees(tenths: slope))°F/h: no shift"
-                    )))
-            return
+                        parameters: parameters, values: values, reason: reason)))
+        }
+        let gapText =
+            "observations \(gap.degreesText(places: 2))°F from the hourly forecast, slope \(slope.degreesText(places: 2))°F/h"
+        guard up || down else { return hold(gapText + ": no shift") }
+        guard target != entry.index else {
+            return hold(gapText + ": a shift is due but ours is already the \(up ? "highest" : "lowest") bracket")
         }
         let to = event.brackets[target]
-        guard let ourBid = state.quotes[entry.ticker]?.exitPrice, let theirAsk = state.quotes[to.ticker]?.ask,
-            theirAsk.micros > 0
-        else {
-            effects.append(
-                .decide(
-                    StrategyDecision(
-                        strategy: name, subject: eventTicker, action: "hold", inputSequences: inputs,
-                        parameters: parameters,
-                        values: values,
-                        reason: "a shift to \(to.label) is due but there is no bid for ours or no ask for it")))
-            return
+        let clamped = target != wanted
+        if clamped {
+            values.append(Field("shift_clamped", "\(wanted - entry.index) wanted, \(target - entry.index) made"))
+        }
+        guard let ourBid = state.quote(entry.ticker)?.exitPrice, let theirAsk = state.quote(to.ticker)?.offer else {
+            return hold("a shift to \(to.label) is due but there is no bid for ours or no ask for it")
         }
         let proceeds = Money.cost(holding.contracts, ourBid)
         let contracts = proceeds.micros / theirAsk.micros
@@ -407,8 +379,9 @@ package struct OpenMaker: Strategy {
                         Field("to_ticker", to.ticker.description), Field("contracts", String(contracts)),
                     ],
                     reason:
-                        "observations run \(DecisionText.degrees(tenths: gap))°F \(up ? "above" : "below") the hourly forecast and still \(up ? "rise" : "fall") \(DecisionText.degrees(tenths: slope))°F/h: "
+                        "observations run \(gap.magnitude.degreesText(places: 2))°F \(up ? "above" : "below") the hourly forecast and still \(up ? "rise" : "fall") \(slope.magnitude.degreesText(places: 2))°F/h: "
                         + "sell ours at $\(DecisionText.dollars(ourBid)), buy \(to.label) at $\(DecisionText.dollars(theirAsk))"
+                        + (clamped ? " (the ladder ends there)" : "")
                 )))
         effects.append(
             .place(
@@ -424,4 +397,15 @@ package struct OpenMaker: Strategy {
                     decisionSequence: 0)))
         entries[event.eventTicker] = (to.ticker, target, entry.date)
     }
+}
+
+/// The codes a skip decision records in its `skip_reason` value, counted by the backtest's report.
+package enum SkipReason {
+    package static let noForecast = "no_forecast"
+    package static let noBracket = "no_bracket"
+    package static let betTooSmall = "bet_too_small"
+    package static let listedAfterOpen = "listed_after_open"
+    package static let noClock = "no_clock"
+    package static let noEdge = "no_edge"
+    package static let noQuotes = "no_quotes"
 }

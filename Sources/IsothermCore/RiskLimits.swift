@@ -16,6 +16,57 @@ package struct RiskLimits: Equatable, Sendable {
 
     package init() {}
 
+    /// The limits from command-line text (nil: not set), each checked: contracts a whole positive
+    /// number, dollars positive, open orders at least one.
+    package init(
+        maxContracts: String?, maxEventExposure: String?, maxDayExposure: String?, maxOpenOrders: String?,
+        killAfterLoss: String?
+    ) throws(ParameterError) {
+        func dollars(_ flag: String, _ text: String?) throws(ParameterError) -> Money? {
+            guard let text else { return nil }
+            guard let m = Money(dollars: text), m.micros > 0 else {
+                throw ParameterError("--\(flag) '\(text)' is not a positive dollar amount")
+            }
+            return m
+        }
+        if let text = maxContracts {
+            guard let n = Int64(text), n >= 1 else {
+                throw ParameterError("--max-contracts '\(text)' is not a whole number of contracts of at least 1")
+            }
+            maxContractsPerOrder = Count(contracts: n)
+        }
+        maxExposurePerEvent = try dollars("max-event-exposure", maxEventExposure)
+        maxExposurePerDay = try dollars("max-day-exposure", maxDayExposure)
+        if let text = maxOpenOrders {
+            guard let n = Int(text), n >= 1 else {
+                throw ParameterError("--max-open-orders '\(text)' is not a whole number of at least 1")
+            }
+            self.maxOpenOrders = n
+        }
+        self.killAfterLoss = try dollars("kill-after-loss", killAfterLoss)
+    }
+
+    /// The limits a run manifest records (``fields``), read back.
+    package init(fields: [Field]) throws(ParameterError) {
+        func value(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+        if let x = value("max_contracts") {
+            guard let c = Count(fixedPoint: x) else { throw ParameterError("max_contracts \(x) is not a count") }
+            maxContractsPerOrder = c
+        }
+        for (name, path) in [
+            ("max_event_exposure", \RiskLimits.maxExposurePerEvent), ("max_day_exposure", \.maxExposurePerDay),
+            ("kill_after_loss", \.killAfterLoss),
+        ] {
+            guard let x = value(name) else { continue }
+            guard let m = Money(dollars: x) else { throw ParameterError("\(name) \(x) is not dollars") }
+            self[keyPath: path] = m
+        }
+        if let x = value("max_open_orders") {
+            guard let n = Int(x) else { throw ParameterError("max_open_orders \(x) is not a whole number") }
+            maxOpenOrders = n
+        }
+    }
+
     /// The parameters as recorded in a run manifest (only the limits that are set).
     package var fields: [Field] {
         var out: [Field] = []

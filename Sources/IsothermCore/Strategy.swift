@@ -48,7 +48,7 @@ package protocol Strategy: Sendable {
     /// A timer it asked for came due (`time` is the due time).
     mutating func onTimer(
         _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect])
-    /// After a watched market's candle was folded into `state.quotes`.
+    /// After a watched market's candle was folded into its quote (`state.quote(ticker)`).
     mutating func onCandle(
         _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect])
 }

@@ -1,7 +1,7 @@
 package import IsothermEvents
 
-/// The stations and report ids of the KXHIGH cities, for importers that must say which city a
-/// station's report settles (`CLIMDW` → `CHI`, `KMDW` → `CHI`, `USW00014819` → `CHI`).
+/// A city's settlement site, for importers that must say which city a station's report settles
+/// (`CLIMDW` → `CHI`, `KMDW` → `CHI`, `USW00014819` → `CHI`): a view of the one catalog, ``City``.
 package struct SettlementSite: Sendable {
     package let city: String
     package let series: String
@@ -11,42 +11,23 @@ package struct SettlementSite: Sendable {
     /// Hours east of UTC in local standard time (the climate day's clock).
     package let standardOffsetHours: Int
 
-    package static let kxhigh: [SettlementSite] = [
-        SettlementSite(
-            city: "NY", series: "KXHIGHNY", station: "KNYC", climateReport: "CLINYC", ghcn: "USW00094728",
-            standardOffsetHours: -5),
-        SettlementSite(
-            city: "CHI", series: "KXHIGHCHI", station: "KMDW", climateReport: "CLIMDW", ghcn: "USW00014819",
-            standardOffsetHours: -6),
-        SettlementSite(
-            city: "MIA", series: "KXHIGHMIA", station: "KMIA", climateReport: "CLIMIA", ghcn: "USW00012839",
-            standardOffsetHours: -5),
-        SettlementSite(
-            city: "AUS", series: "KXHIGHAUS", station: "KAUS", climateReport: "CLIAUS", ghcn: "USW00013904",
-            standardOffsetHours: -6),
-        SettlementSite(
-            city: "DEN", series: "KXHIGHDEN", station: "KDEN", climateReport: "CLIDEN", ghcn: "USW00003017",
-            standardOffsetHours: -7),
-        SettlementSite(
-            city: "LAX", series: "KXHIGHLAX", station: "KLAX", climateReport: "CLILAX", ghcn: "USW00023174",
-            standardOffsetHours: -8),
-        SettlementSite(
-            city: "PHIL", series: "KXHIGHPHIL", station: "KPHL", climateReport: "CLIPHL", ghcn: "USW00013739",
-            standardOffsetHours: -5),
-    ]
-
-    /// The site whose city, series, station, report or GHCN id is `key` (case-insensitive).
-    package static func find(_ key: String) -> SettlementSite? {
-        let k = key.uppercased()
-        return kxhigh.first {
-            $0.city == k || $0.series == k || $0.station == k || $0.climateReport == k || $0.ghcn == k
-        }
+    init(_ c: City) {
+        city = c.code
+        series = c.highSeries
+        station = c.station
+        climateReport = c.climateReport
+        ghcn = c.ghcn
+        standardOffsetHours = c.zone.standardOffsetHours
     }
+
+    package static let kxhigh: [SettlementSite] = City.catalog.map(SettlementSite.init)
+
+    /// The site whose city (code or old name), series, station, report or GHCN id is `key`
+    /// (case-insensitive).
+    package static func find(_ key: String) -> SettlementSite? { City.find(key).map(SettlementSite.init) }
 
     /// The site of a market or event ticker (`KXHIGHCHI-25NOV28-B45.5` → CHI).
-    package static func forTicker(_ ticker: String) -> SettlementSite? {
-        find(String(ticker.prefix { $0 != "-" }))
-    }
+    package static func forTicker(_ ticker: String) -> SettlementSite? { find(City.series(ofTicker: ticker)) }
 
     /// The local-standard-time date containing `instant`.
     package func climateDate(of instant: Timestamp) -> LocalDate {

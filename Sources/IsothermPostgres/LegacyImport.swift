@@ -37,11 +37,11 @@ package struct LegacyImportReport: Sendable {
 /// table (markets, candles, settlement, forecasts, hourly forecasts, observations), then the
 /// table's key in byte order (`COLLATE "C"`), then the event's place within its row.
 ///
-/// **Events per row**: a market is a `market_listed` (at its first event time) followed by
-/// `market_lifecycle` events: `determined` at `determined_at` and `settled` at `settled_at` (with
+/// **Events per row**: a market is a `market_listed` at `listed_at` (the open time as listed: a
+/// strategy acting at the open must see the market then) followed by `market_lifecycle` events: `determined` at `determined_at` and `settled` at `settled_at` (with
 /// `result` and `settlement_value_c`), and one more at `updated_at` carrying `status`,
-/// `open_time` and `close_time` when those are not already the last event's (a
-/// `close_date_updated` when the status is NULL). A settlement row is a preliminary report (at
+/// `open_time` and `close_time` when those are not already the last event's or `updated_at` is later
+/// than every other time (a `close_date_updated` when the status is NULL). A settlement row is a preliminary report (at
 /// `prelim_issued_at`, or `updated_at`) and/or a final one (at `updated_at`); a preliminary report's
 /// source, which the table does not keep, is the final's or `nws_cli`. A candle is a one-minute
 /// `candle` at `end_period_ts`; an observation an `observation` at `published_at`; a forecast row
@@ -268,6 +268,9 @@ package final class LegacyImporter {
             }
             last = (column, time)
         }
+        // The listing is known from the market's open as listed (the old system's listed_at): a
+        // strategy acting at the open sees it then, not at its determination.
+        try later("listed_at", listedAt)
         if let at = try r.optionalTime("determined_at") {
             try later("determined_at", at)
             lifecycle.append(
@@ -285,7 +288,7 @@ package final class LegacyImporter {
         }
         let needsFinal =
             lifecycle.isEmpty
-            ? (status != nil || openTime != listedAt || result != nil || value != nil)
+            ? (status != nil || openTime != listedAt || result != nil || value != nil || updatedAt != listedAt)
             : (status != lastStatus || lifecycle.last!.0 != updatedAt || openTime != listedAt)
         if needsFinal {
             if status == .determined || status == .settled {
@@ -303,8 +306,7 @@ package final class LegacyImporter {
                         settlementValue: lifecycle.isEmpty ? value : nil)
                 ))
         }
-        let listedTime = lifecycle.first?.0 ?? updatedAt
-        return [(listedTime, EventRecord(time: listedTime, event: .marketListed(listed)))]
+        return [(listedAt, EventRecord(time: listedAt, event: .marketListed(listed)))]
             + lifecycle.map { ($0.0, EventRecord(time: $0.0, event: .marketLifecycle($0.1))) }
     }
 

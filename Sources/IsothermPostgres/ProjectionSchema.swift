@@ -343,7 +343,7 @@ package enum ProjectionSchema {
                     Column("cities", .text, .first, "Cities traded, comma-separated old names."),
                     Column("num_orders", .integer, notNull: true, .first, "Entry orders placed."),
                     Column("num_trades", .integer, notNull: true, .first, "Entry orders filled (trades)."),
-                    Column("num_wins", .integer, notNull: true, .first, "Trades whose bracket won."),
+                    Column("num_wins", .integer, notNull: true, .first, "Trades that made money (net P&L > 0), as the report counts wins; bin_won in sim.trade has each bracket's result."),
                     Column("total_pnl", .decimal(minScale: 2), notNull: true, .first, "Net P&L of the trades, dollars."),
                     Column("wagered", .decimal(minScale: 2), notNull: true, .first, "Cost of the trades, dollars."),
                     Column("fees", .decimal(minScale: 2), notNull: true, .first, "Fees of the trades, dollars."),
@@ -397,8 +397,12 @@ package enum ProjectionSchema {
                     Column("amount_usd", .decimal(minScale: 2), notNull: true, .first, "Cost of the contracts, dollars."),
                     Column("exit_price", .integer, .first, "Price of the last exit sale, cents (NULL: held to settlement)."),
                     Column("exit_contracts", .bigint, notNull: true, .first, "Contracts sold before settlement."),
-                    Column("tmax_final", .smallint, .first, "Official high, whole °F, when the market was determined."),
+                    Column("tmax_final", .smallint, .first, "Official high, whole °F: the city's latest final report for the event date in the input the run read."),
                     Column("bin_won", .boolean, .first, "The bracket won (NULL: not determined in the input)."),
+                    Column(
+                        "settlement_disagrees", .boolean, .first,
+                        "The official high lies inside the bracket but Kalshi determined NO, or outside it and YES (NULL: no report or no determination); Kalshi's result paid."
+                    ),
                     Column("pnl_gross", .decimal(minScale: 2), .first, "Sales plus payout minus cost, dollars (NULL until determined)."),
                     Column("fees", .decimal(minScale: 2), notNull: true, .first, "Fees paid, dollars."),
                     Column("pnl_net", .decimal(minScale: 2), .first, "pnl_gross − fees, dollars (NULL until determined)."),

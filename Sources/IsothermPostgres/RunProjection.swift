@@ -2,8 +2,9 @@ import IsothermCore
 import IsothermEvents
 import IsothermStore
 
-/// What the sim tables need from a backtest's input log: its markets and, for each market, the
-/// first determination and the official high known at that moment (what `CityRun` settles on).
+/// What the sim tables need from a backtest's input log, for one city: its markets and, for each
+/// market, the first determination and the city's latest official high for the event date in the
+/// range the run read (what `CityRun` records).
 struct InputFacts {
     struct Determination {
         var result: MarketLifecycle.Result
@@ -15,8 +16,9 @@ struct InputFacts {
     var listings: [Symbol: MarketListed] = [:]
     var determinations: [Symbol: Determination] = [:]
 
-    /// Reads an input log up to `lastSequence` (the range the run read).
-    init(directory: String, lastSequence: UInt64) throws {
+    /// Reads an input log up to `lastSequence` (the range the run read), keeping `city`'s reports
+    /// (nil: every report, for runs logs of engines before 0.2.0, which ran one log per city).
+    init(directory: String, lastSequence: UInt64, city: String?) throws {
         var finalReports: [LocalDate: Temperature] = [:]
         var listings: [Symbol: MarketListed] = [:]
         var determinations: [Symbol: Determination] = [:]
@@ -27,16 +29,21 @@ struct InputFacts {
             case .marketListed(let m):
                 listings[m.ticker] = m
             case .settlement(let s) where s.isFinal:
+                if let city, record.event.cityRoute != .city(city) { break }
                 finalReports[s.climateDate] = s.high
             case .marketLifecycle(let l) where l.transition == .determined:
                 guard let result = l.result, determinations[l.ticker] == nil else { break }
-                let high = listings[l.ticker].flatMap { finalReports[$0.eventDate] }.map { $0.roundedDegrees }
                 determinations[l.ticker] = Determination(
-                    result: result, value: l.settlementValue, time: record.time, finalHigh: high)
+                    result: result, value: l.settlementValue, time: record.time, finalHigh: nil)
             default:
                 break
             }
             return true
+        }
+        for (ticker, d) in determinations {
+            guard let date = listings[ticker]?.eventDate else { continue }
+            determinations[ticker]?.finalHigh = finalReports[date].map { $0.roundedDegrees }
+            _ = d
         }
         self.listings = listings
         self.determinations = determinations
@@ -72,6 +79,8 @@ final class RunProjection {
     struct Section {
         var runId: String
         var input: RunInput
+        /// The city of the section's run (nil before engine 0.2.0).
+        var city: String?
         var markerSequence: UInt64
         var decisions: [(no: Int, sequence: UInt64, time: Timestamp, decision: StrategyDecision)] = []
         var decisionValues: [Int: [Field]] = [:]
@@ -116,7 +125,10 @@ final class RunProjection {
         switch record.event {
         case .runManifest(let m) where m.phase == .started && !m.inputs.isEmpty:
             if openRunStart == nil { openRunStart = sequence }
-            sections.append(Section(runId: m.runId, input: m.inputs[0], markerSequence: sequence))
+            sections.append(
+                Section(
+                    runId: m.runId, input: m.inputs[0], city: m.parameters.first { $0.name == "section_city" }?.value,
+                    markerSequence: sequence))
             return
         case .runManifest(let m) where m.phase == .finished:
             try finish(m, at: record.time, sequence: sequence, into: &tables, facts: &facts)
@@ -169,15 +181,17 @@ final class RunProjection {
 
     /// The input log's facts: the path as the manifest names it, else a projected log with the same
     /// last path component; nil (with a warning) when neither exists.
-    private func inputFacts(_ input: RunInput, _ facts: inout [String: InputFacts?]) throws -> InputFacts? {
-        let key = input.log + "#" + String(input.lastSequence)
+    private func inputFacts(_ input: RunInput, city: String?, _ facts: inout [String: InputFacts?]) throws
+        -> InputFacts?
+    {
+        let key = input.log + "#" + String(input.lastSequence) + "#" + (city ?? "")
         if let cached = facts[key] { return cached }
         var candidates = [input.log]
         let name = input.log.split(separator: "/").last.map(String.init) ?? input.log
         candidates += knownLogs.filter { $0.split(separator: "/").last.map(String.init) == name }
         var found: InputFacts?
         for c in candidates where LogFiles.isDirectory(c) {
-            found = try InputFacts(directory: c, lastSequence: input.lastSequence)
+            found = try InputFacts(directory: c, lastSequence: input.lastSequence, city: city)
             break
         }
         if found == nil {
@@ -201,7 +215,7 @@ final class RunProjection {
         var dates: [LocalDate] = []
         var cities: [String] = []
         for s in sections {
-            let facts = try inputFacts(s.input, &cache)
+            let facts = try inputFacts(s.input, city: s.city, &cache)
             for (no, seq, decidedAt, d) in s.decisions {
                 var r = t.decisions.blank()
                 r[t.decisions.column("run_id")] = .text(s.runId)
@@ -209,7 +223,8 @@ final class RunProjection {
                 r[t.decisions.column("decision_no")] = .int(Int64(no))
                 r[t.decisions.column("strategy")] = .text(d.strategy)
                 r[t.decisions.column("subject")] = .text(d.subject)
-                r[t.decisions.column("city")] = .text(LegacyCity.name(ticker: d.subject))
+                r[t.decisions.column("city")] = .text(
+                    s.city.map { LegacyCity.name(code: $0) } ?? LegacyCity.name(ticker: d.subject))
                 r[t.decisions.column("event_date")] = LegacyCity.eventDate(ofTicker: d.subject).map { .date($0) }
                 r[t.decisions.column("action")] = .text(d.action)
                 r[t.decisions.column("reason")] = .text(d.reason)
@@ -226,7 +241,7 @@ final class RunProjection {
                 let listing = facts?.listings[tr.ticker]
                 let tickerText = tr.ticker.description
                 let eventTicker = listing?.eventTicker.description ?? LegacyCity.event(ofTicker: tickerText)
-                let city = LegacyCity.name(ticker: eventTicker)
+                let city = s.city.map { LegacyCity.name(code: $0) } ?? LegacyCity.name(ticker: eventTicker)
                 guard let eventDate = listing?.eventDate ?? LegacyCity.eventDate(ofTicker: tickerText) else {
                     throw ProjectionError("run \(m.runId): traded market \(tickerText) has no event date")
                 }
@@ -246,7 +261,11 @@ final class RunProjection {
                     settledAt = det.time
                 }
                 numTrades += 1
-                if won == true { wins += 1 }
+                if (net ?? .zero).micros > 0 { wins += 1 }
+                let disagrees: Bool? = {
+                    guard let high, let won, let listing, let b = Bracket(listing) else { return nil }
+                    return b.pays(high) != won
+                }()
                 total = total + (net ?? .zero)
                 wagered = wagered + tr.cost
                 fees = fees + tr.fees
@@ -282,6 +301,7 @@ final class RunProjection {
                     try LegacyUnits.contracts(Count(hundredths: tr.exitContracts), what))
                 r[t.trades.column("tmax_final")] = high.map { .int(Int64($0)) }
                 r[t.trades.column("bin_won")] = won.map { .bool($0) }
+                r[t.trades.column("settlement_disagrees")] = disagrees.map { .bool($0) }
                 r[t.trades.column("pnl_gross")] = gross.map { .dollars($0) }
                 r[t.trades.column("fees")] = .dollars(tr.fees)
                 r[t.trades.column("pnl_net")] = net.map { .dollars($0) }

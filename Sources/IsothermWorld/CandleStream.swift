@@ -1,5 +1,5 @@
-import Glibc
 package import IsothermEvents
+import IsothermMath
 
 /// A seeded stream of realistic 1-minute candles for the KXHIGH markets, in time order.
 ///
@@ -197,5 +197,5 @@ package struct CandleStream: Sequence, IteratorProtocol {
     }
 
     /// The standard normal CDF.
-    private static func phi(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+    private static func phi(_ x: Double) -> Double { DeterministicMath.normalCDF(x) }
 }

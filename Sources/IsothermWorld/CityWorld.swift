@@ -1,5 +1,5 @@
-import Glibc
 package import IsothermEvents
+import IsothermMath
 
 /// One city's generated world, as the time-ordered stream of events a recorder would have logged:
 /// forecasts, observations, climate reports, market listings and lifecycle, and 1-minute candles.

@@ -6,20 +6,11 @@ package import IsothermEvents
 /// daily normals for Central Park (DLY-TMAX-NORMAL, DLY-TMAX-STDDEV, averaged by month from
 /// `ncei_normals_daily_1991-2020_USW00094728.csv`). The other cities' means are a third-party table
 /// of the same normals; their deviations are estimates scaled from New York's (continental cities a
-/// little wider, Austin narrow in summer, Miami and Los Angeles narrow all year). See
-/// `../shared/reference/weather-sources.md` §6 and ARCHITECTURE.md.
+/// little wider, Austin narrow in summer, Miami and Los Angeles narrow all year). See ARCHITECTURE.md,
+/// "The world generator".
 package struct WorldCity: Hashable, Sendable {
-    /// Short code used in settlements and forecasts (`NY`).
-    package let code: String
-    package let series: String
-    package let name: String
-    /// ICAO id of the settlement station (`KNYC`).
-    package let station: String
-    /// AWIPS id of the NWS daily climate report (`CLINYC`).
-    package let climateReport: String
-    /// Title fragment as Kalshi words it (`NYC`).
-    package let titleName: String
-    package let zone: USTimeZone
+    /// The city in the catalog: code, series, station, report, clock.
+    package let city: City
     /// Mean daily high by month (°F), January first.
     package let meanHigh: [Double]
     /// Standard deviation of the daily high about that mean, by month (°F).
@@ -29,56 +20,64 @@ package struct WorldCity: Hashable, Sendable {
     /// Scales forecast error: coastal cities forecast better than continental ones.
     package let forecastDifficulty: Double
 
-    /// The seven KXHIGH series, in the order the old system listed them.
+    /// Short code used in settlements and forecasts (`NY`).
+    package var code: String { city.code }
+    package var series: String { city.highSeries }
+    package var name: String { city.name }
+    /// ICAO id of the settlement station (`KNYC`).
+    package var station: String { city.station }
+    /// AWIPS id of the NWS daily climate report (`CLINYC`).
+    package var climateReport: String { city.climateReport }
+    /// Title fragment as Kalshi words it (`NYC`).
+    package var titleName: String { city.titleName }
+    package var zone: USTimeZone { city.zone }
+
+    private init(
+        _ code: String, meanHigh: [Double], highSpread: [Double], diurnalRange: Double, forecastDifficulty: Double
+    ) {
+        city = City.catalog.first { $0.code == code }!
+        self.meanHigh = meanHigh
+        self.highSpread = highSpread
+        self.diurnalRange = diurnalRange
+        self.forecastDifficulty = forecastDifficulty
+    }
+
+    /// The seven KXHIGH series, in the catalog's order, with their climatology.
     package static let kxhigh: [WorldCity] = [
         WorldCity(
-            code: "NY", series: "KXHIGHNY", name: "New York", station: "KNYC", climateReport: "CLINYC",
-            titleName: "NYC", zone: .eastern,
-            meanHigh: [39.5, 42.3, 49.9, 61.8, 71.4, 79.7, 84.9, 83.3, 76.2, 64.5, 54.0, 44.3],
+            "NY", meanHigh: [39.5, 42.3, 49.9, 61.8, 71.4, 79.7, 84.9, 83.3, 76.2, 64.5, 54.0, 44.3],
             highSpread: [10.1, 9.8, 9.9, 9.6, 8.7, 7.1, 6.1, 6.0, 6.5, 7.5, 8.5, 9.4], diurnalRange: 14,
             forecastDifficulty: 1.0),
         WorldCity(
-            code: "CHI", series: "KXHIGHCHI", name: "Chicago", station: "KMDW", climateReport: "CLIMDW",
-            titleName: "Chicago", zone: .central,
-            meanHigh: [32.0, 34.5, 46.0, 59.0, 70.5, 80.5, 84.5, 83.0, 76.0, 62.5, 48.5, 36.0],
+            "CHI", meanHigh: [32.0, 34.5, 46.0, 59.0, 70.5, 80.5, 84.5, 83.0, 76.0, 62.5, 48.5, 36.0],
             highSpread: [11.6, 11.3, 11.4, 11.1, 10.2, 8.6, 7.6, 7.5, 8.0, 9.0, 10.0, 10.9], diurnalRange: 16,
             forecastDifficulty: 1.1),
         WorldCity(
-            code: "MIA", series: "KXHIGHMIA", name: "Miami", station: "KMIA", climateReport: "CLIMIA",
-            titleName: "Miami", zone: .eastern,
-            meanHigh: [76.5, 78.0, 80.0, 83.5, 87.0, 90.0, 91.5, 91.0, 89.5, 86.0, 81.5, 77.5],
+            "MIA", meanHigh: [76.5, 78.0, 80.0, 83.5, 87.0, 90.0, 91.5, 91.0, 89.5, 86.0, 81.5, 77.5],
             highSpread: [4.5, 4.5, 4.0, 3.5, 3.0, 2.5, 2.5, 2.5, 2.5, 3.0, 4.0, 4.5], diurnalRange: 10,
             forecastDifficulty: 0.65),
         WorldCity(
-            code: "AUS", series: "KXHIGHAUS", name: "Austin", station: "KAUS", climateReport: "CLIAUS",
-            titleName: "Austin", zone: .central,
-            meanHigh: [62.0, 64.5, 72.0, 79.5, 85.5, 93.0, 97.0, 98.0, 92.0, 81.5, 70.5, 62.5],
+            "AUS", meanHigh: [62.0, 64.5, 72.0, 79.5, 85.5, 93.0, 97.0, 98.0, 92.0, 81.5, 70.5, 62.5],
             highSpread: [8.1, 7.8, 7.9, 6.5, 5.0, 4.0, 3.5, 3.5, 4.5, 6.0, 7.0, 7.5], diurnalRange: 20,
             forecastDifficulty: 1.0),
         WorldCity(
-            code: "DEN", series: "KXHIGHDEN", name: "Denver", station: "KDEN", climateReport: "CLIDEN",
-            titleName: "Denver", zone: .mountain,
-            meanHigh: [45.0, 46.0, 53.5, 60.5, 69.5, 81.0, 88.5, 86.5, 78.5, 64.0, 52.0, 44.0],
+            "DEN", meanHigh: [45.0, 46.0, 53.5, 60.5, 69.5, 81.0, 88.5, 86.5, 78.5, 64.0, 52.0, 44.0],
             highSpread: [12.1, 11.8, 11.9, 11.6, 10.7, 9.1, 8.1, 8.0, 8.5, 9.5, 10.5, 11.4], diurnalRange: 26,
             forecastDifficulty: 1.25),
         WorldCity(
-            code: "LAX", series: "KXHIGHLAX", name: "Los Angeles", station: "KLAX", climateReport: "CLILAX",
-            titleName: "LA", zone: .pacific,
-            meanHigh: [67.0, 67.0, 67.5, 69.5, 71.0, 75.0, 81.0, 82.5, 82.0, 77.0, 72.0, 66.5],
+            "LAX", meanHigh: [67.0, 67.0, 67.5, 69.5, 71.0, 75.0, 81.0, 82.5, 82.0, 77.0, 72.0, 66.5],
             highSpread: [5.5, 5.5, 5.0, 4.5, 4.0, 4.0, 4.0, 4.0, 5.0, 6.0, 6.0, 5.5], diurnalRange: 12,
             forecastDifficulty: 0.75),
         WorldCity(
-            code: "PHIL", series: "KXHIGHPHIL", name: "Philadelphia", station: "KPHL", climateReport: "CLIPHL",
-            titleName: "Philadelphia", zone: .eastern,
-            meanHigh: [40.5, 43.5, 52.5, 64.0, 74.0, 83.0, 87.5, 85.5, 78.5, 66.5, 55.0, 44.0],
+            "PHIL", meanHigh: [40.5, 43.5, 52.5, 64.0, 74.0, 83.0, 87.5, 85.5, 78.5, 66.5, 55.0, 44.0],
             highSpread: [10.1, 9.8, 9.9, 9.6, 8.7, 7.1, 6.1, 6.0, 6.5, 7.5, 8.5, 9.4], diurnalRange: 18,
             forecastDifficulty: 1.0),
     ]
 
-    /// The city with `code` (or series, or station), case-insensitive.
+    /// The city with `code` (or series, station, old name), case-insensitive.
     package static func named(_ text: String) -> WorldCity? {
-        let key = text.uppercased()
-        return kxhigh.first { $0.code == key || $0.series == key || $0.station == key }
+        guard let c = City.find(text) else { return nil }
+        return kxhigh.first { $0.code == c.code }
     }
 
     /// Climatological mean high on `date`: the monthly means, drawn as a smooth seasonal cycle

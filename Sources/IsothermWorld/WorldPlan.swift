@@ -1,5 +1,5 @@
-import Glibc
 package import IsothermEvents
+import IsothermMath
 
 /// A reported value and when it was issued.
 package struct PlannedReport: Hashable, Sendable {
@@ -170,7 +170,7 @@ package struct WorldPlan: Sendable {
 
     static func halfCosine(_ x: Double, from x0: Double, _ y0: Double, to x1: Double, _ y1: Double) -> Double {
         let f = (x - x0) / (x1 - x0)
-        return y0 + (y1 - y0) * (1 - cos(Double.pi * f)) / 2
+        return y0 + (y1 - y0) * (1 - DeterministicMath.cos(Double.pi * f)) / 2
     }
 
     /// The rising part of a diurnal curve: `low` at `lowMinute`, `high` at `peakMinute`.
@@ -420,5 +420,5 @@ package struct WorldPlan: Sendable {
     }
 
     /// The standard normal CDF.
-    package static func phi(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+    package static func phi(_ x: Double) -> Double { DeterministicMath.normalCDF(x) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IsothermCore
 import IsothermEvents
 import IsothermStore
 
@@ -13,9 +14,13 @@ struct AuditCommand: ParsableCommand {
             number, from the input log), then the order's acknowledgement, fills and cancels, and the \
             market's determination and the official report.
 
+            Input logs are found where the run's manifest recorded them (absolute paths), or under \
+            --inputs DIR when they moved; their content hashes must match the run's.
+
             Examples:
               isotherm backtest --world world --save runs
               isotherm audit --runs runs --city NY --date 2025-06-10
+              isotherm audit --runs runs --city chicago --date 2025-06-10 --inputs /archive/world
               isotherm audit --runs runs --order open_maker-KXHIGHNY-25JUN10-buy --json
             """)
 
@@ -28,8 +33,11 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: "A client order id.")
     var order: String?
 
-    @Option(name: .long, help: "City (with --date): every decision about that city's event.")
+    @Option(name: .long, help: "City (with --date): every decision about that city's event; a code or an old name.")
     var city: String?
+
+    @Option(name: .long, help: "Where the input logs are now, when they moved since the run (found by trailing path).")
+    var inputs: String?
 
     @Option(name: .long, help: "Event date (YYYY-MM-DD), with --city.")
     var date: String?
@@ -44,6 +52,10 @@ struct AuditCommand: ParsableCommand {
         if let date, LocalDate(iso8601: date) == nil {
             throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date")
         }
+        if let city, City.find(city) == nil {
+            throw ValidationError(
+                "--city '\(city)' is not a city (\(City.catalog.map(\.code).joined(separator: ", ")))")
+        }
     }
 
     typealias Section = SavedRun.Section
@@ -51,6 +63,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (manifest, sections) = try loadRun()
+            var locator = InputLocator(inputs: inputs)
             var explained: [String] = []
             var jsonItems: [String] = []
             for section in sections {
@@ -58,7 +71,8 @@ struct AuditCommand: ParsableCommand {
                     guard case .strategyDecision(let d) = entry.record.event, matches(d, in: section, at: i) else {
                         continue
                     }
-                    let (text, js) = try explain(d, at: i, in: section)
+                    let log = try locator.locate(section.input, run: manifest.runId)
+                    let (text, js) = try explain(d, at: i, in: section, log: log)
                     explained.append(text)
                     jsonItems.append(js)
                 }
@@ -95,8 +109,10 @@ struct AuditCommand: ParsableCommand {
                 return false
             }
         }
-        let wanted = LocalDate(iso8601: date!)!.kalshiCode
-        return d.subject.hasPrefix("KXHIGH" + city!.uppercased() + "-" + wanted)
+        let code = City.find(city!)!.code
+        guard LocalDate(kalshiCode: d.subject) == LocalDate(iso8601: date!) else { return false }
+        if let c = section.city { return c == code }
+        return City.code(ofSeries: City.series(ofTicker: d.subject)) == code
     }
 
     func inputEvent(_ log: String, _ sequence: UInt64) throws -> EventRecord? {
@@ -108,16 +124,16 @@ struct AuditCommand: ParsableCommand {
         return found
     }
 
-    func explain(_ d: StrategyDecision, at i: Int, in section: Section) throws -> (String, String) {
+    func explain(_ d: StrategyDecision, at i: Int, in section: Section, log: String) throws -> (String, String) {
         var lines = ["decision \(d.strategy) \(d.action) \(d.subject) at \(section.events[i].record.time.rfc3339)"]
         lines.append("  rule: \(d.reason)")
         lines.append("  parameters: " + d.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
         lines.append("  computed: " + d.values.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
-        lines.append("  read from \(section.input.log) (sha256 \(section.input.contentHash.prefix(16))…):")
+        lines.append("  read from \(log) (sha256 \(section.input.contentHash.prefix(16))…):")
         var inputsJSON: [String] = []
         for s in d.inputSequences {
-            guard let e = try inputEvent(section.input.log, s) else {
-                throw CLIError("\(section.input.log) has no event \(s): the input log changed since the run")
+            guard let e = try inputEvent(log, s) else {
+                throw CLIError("\(log) has no event \(s): the input log changed since the run")
             }
             let js = EventJSON.render(e, sequence: s)
             inputsJSON.append(js)
@@ -150,26 +166,44 @@ struct AuditCommand: ParsableCommand {
             if orderJSON.count == 1 { lines.append("  orders:") }
             lines.append("    " + js)
         }
-        // The outcome, from the input log: the markets' determination and the official report.
+        // The outcome, from the input log: the markets' determination and the city's official report.
         var outcomeJSON: [String] = []
         let eventDate = LocalDate(kalshiCode: d.subject)
-        try EventLogReader(directory: section.input.log).forEach(
-            from: .time(section.events[i].record.time), kinds: [.marketLifecycle, .settlement]
-        ) { s, r in
+        let city = section.city ?? City.code(ofSeries: City.series(ofTicker: d.subject))
+        var brackets: [Symbol: Bracket] = [:]
+        var results: [Symbol: Bool] = [:]
+        var officialHigh: Int32?
+        try EventLogReader(directory: log).forEach(kinds: [.marketListed, .marketLifecycle, .settlement]) { s, r in
             switch r.event {
-            case .marketLifecycle(let l) where tickers.contains(l.ticker) && l.transition == .determined:
+            case .marketListed(let m) where tickers.contains(m.ticker):
+                brackets[m.ticker] = Bracket(m)
+            case .marketLifecycle(let l)
+            where tickers.contains(l.ticker) && l.transition == .determined && r.time >= section.events[i].record.time:
                 outcomeJSON.append(EventJSON.render(r, sequence: s))
-            case .settlement(let st) where st.climateDate == eventDate && st.isFinal:
+                if let result = l.result { results[l.ticker] = result == .yes }
+            case .settlement(let st)
+            where st.climateDate == eventDate && st.isFinal && r.event.cityRoute == .city(city ?? ""):
                 outcomeJSON.append(EventJSON.render(r, sequence: s))
+                officialHigh = st.high.roundedDegrees
             default:
                 break
             }
             return true
         }
+        var disagreements: [String] = []
+        if let high = officialHigh {
+            for t in tickers {
+                guard let b = brackets[t], let won = results[t], b.pays(high) != won else { continue }
+                disagreements.append(
+                    "the official report's high \(high)°F is \(b.pays(high) ? "inside" : "outside") \(b.label) (\(t)) but Kalshi determined it \(won ? "YES" : "NO"); Kalshi's result paid"
+                )
+            }
+        }
         if !outcomeJSON.isEmpty {
             lines.append("  outcome:")
             for o in outcomeJSON { lines.append("    " + o) }
         }
+        for line in disagreements { lines.append("  SETTLEMENT DISAGREEMENT: " + line) }
         var j = JSONWriter()
         j.beginObject()
         j.string("strategy", d.strategy)
@@ -183,8 +217,12 @@ struct AuditCommand: ParsableCommand {
         j.beginObject("computed")
         for f in d.values { j.string(f.name, f.value) }
         j.endObject()
-        j.string("input_log", section.input.log)
+        j.string("input_log", log)
         j.string("input_sha256", section.input.contentHash)
+        j.stringOrNull("city", city)
+        j.beginArray("settlement_disagreements")
+        for line in disagreements { j.string(nil, line) }
+        j.endArray()
         j.endObject()
         var obj = j.output
         obj.removeLast()
@@ -192,45 +230,5 @@ struct AuditCommand: ParsableCommand {
             ",\"inputs\":[" + inputsJSON.joined(separator: ",") + "],\"orders\":[" + orderJSON.joined(separator: ",")
             + "],\"outcome\":[" + outcomeJSON.joined(separator: ",") + "]}"
         return (lines.joined(separator: "\n"), obj)
-    }
-}
-
-/// A backtest run as `--save` wrote it to a runs log: its final manifest, and per input log the
-/// decisions, orders and answers that refer to it.
-struct SavedRun {
-    struct Section {
-        var input: RunInput
-        var events: [(sequence: UInt64, record: EventRecord)] = []
-    }
-
-    var manifest: RunManifest
-    var sections: [Section]
-
-    /// The run `runId` (default: the last) in the runs log at `runs`.
-    static func load(runs: String, runId: String?) throws -> SavedRun {
-        var found: [SavedRun] = []
-        var current: [Section] = []
-        try EventLogReader(directory: runs).forEach { sequence, record in
-            if case .runManifest(let m) = record.event {
-                if m.phase == .started, let input = m.inputs.first {
-                    current.append(Section(input: input))
-                } else if m.phase == .finished {
-                    found.append(SavedRun(manifest: m, sections: current))
-                    current = []
-                }
-                return true
-            }
-            if !current.isEmpty { current[current.count - 1].events.append((sequence, record)) }
-            return true
-        }
-        guard !found.isEmpty else { throw CLIError("\(runs) holds no saved run") }
-        if let runId {
-            guard let run = found.last(where: { $0.manifest.runId == runId }) else {
-                throw CLIError(
-                    "\(runs) has no run \(runId) (runs: \(found.map(\.manifest.runId).joined(separator: ", ")))")
-            }
-            return run
-        }
-        return found.last!
     }
 }

@@ -18,3 +18,9 @@ func writeWholeFile(_ path: String, _ bytes: [UInt8]) throws {
         throw CLIError("\(path): \(String(cString: strerror(errno)))")
     }
 }
+
+/// True when `path` exists and is a directory. The corresponding C function is `stat`.
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}

@@ -3,7 +3,34 @@ import ArgumentParser
 /// The `isotherm` command-line tool.
 @main
 struct Isotherm: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
+
+    /// Runs the command line, after giving `backtest`'s `--save` and `--debug` the seed's forms: alone,
+    /// they mean `--save runs` and `--debug 20`.
+    static func main() {
+        main(Self.withOptionalValues(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Options that may stand alone, with the value they then take (subcommand, option, default).
+    static let optionalValues: [(String, String, String)] = [
+        ("backtest", "--save", "runs"), ("backtest", "--debug", "20"),
+    ]
+
+    static func withOptionalValues(_ arguments: [String]) -> [String] {
+        guard let command = arguments.first else { return arguments }
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            out.append(a)
+            if let (_, _, value) = optionalValues.first(where: { $0.0 == command && $0.1 == a }) {
+                let next = i + 1 < arguments.count ? arguments[i + 1] : nil
+                if next == nil || next!.hasPrefix("--") { out.append(value) }
+            }
+            i += 1
+        }
+        return out
+    }
 
     static let configuration = CommandConfiguration(
         commandName: "isotherm",

@@ -15,10 +15,15 @@ struct ReplayCommand: ParsableCommand {
             event with the recorded one, then the output hash. Exit 0: identical; exit 1: the first \
             difference is printed (input log, place, recorded and recomputed event).
 
+            The manifest records each input log's absolute path, so the runs log can be read from any \
+            directory; when the data has moved, --inputs DIR finds each log under DIR by its trailing path \
+            (its content hash must still match).
+
             Examples:
               isotherm backtest --world world --save runs
               isotherm replay --runs runs --verify
               isotherm replay --runs runs --run 4c0e7d34f2be --verify --json
+              isotherm replay --runs /archive/runs --inputs /archive/world --verify
             """)
 
     @Option(name: .long, help: "The runs log.")
@@ -30,6 +35,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Compare every recomputed event with the recorded one (the default and only mode).")
     var verify = false
 
+    @Option(name: .long, help: "Where the input logs are now, when they moved since the run (found by trailing path).")
+    var inputs: String?
+
     @Option(name: .long, help: "Logs run at once (default: the number of cores).")
     var threads: Int?
 
@@ -40,42 +48,48 @@ struct ReplayCommand: ParsableCommand {
         try reportingErrors {
             let saved = try SavedRun.load(runs: runs, runId: runId)
             let m = saved.manifest
-            for input in m.inputs {
-                let now = try LogContentHash.sha256(directory: input.log).hex
-                guard now == input.contentHash else {
-                    throw CLIError(
-                        "\(input.log) changed since run \(m.runId) (sha256 \(now.prefix(16))…, recorded \(input.contentHash.prefix(16))…)"
-                    )
-                }
+            guard saved.sections.allSatisfy({ $0.city != nil }) else {
+                throw CLIError(
+                    "run \(m.runId) was saved by engine \(m.engineVersion), which recorded runs per log; this engine "
+                        + "(\(Isotherm.version)) runs per city and defines the output hash over cities: rerun the backtest to replay it"
+                )
             }
-            let config: BacktestConfig
+            var locator = InputLocator(inputs: inputs)
+            var logs: [String] = []
+            for input in m.inputs { logs.append(try locator.locate(input, run: m.runId)) }
+            var config: BacktestConfig
             do {
                 config = try ReplayConfig.from(
-                    m, logs: m.inputs.map(\.log), threads: threads ?? availableCores(), engineVersion: m.engineVersion)
+                    m, logs: logs, threads: threads ?? availableCores(), engineVersion: m.engineVersion)
             } catch {
                 throw CLIError("run \(m.runId): \(error)")
             }
+            config.contentHashes = Dictionary(uniqueKeysWithValues: zip(logs, m.inputs.map(\.contentHash)))
             let result = try Backtest.run(config)
             var difference: String? = nil
             var compared = 0
+            if saved.sections.map(\.city) != result.runs.map(\.city) {
+                difference =
+                    "the run recorded cities \(saved.sections.compactMap(\.city).joined(separator: ",")), the replay makes \(result.runs.map(\.city).joined(separator: ","))"
+            }
             for (section, run) in zip(saved.sections, result.runs) where difference == nil {
                 for (i, recomputed) in run.output.enumerated() {
                     guard i < section.events.count else {
                         difference =
-                            "\(section.input.log): the replay makes event \(i + 1), the run recorded \(section.events.count): \(EventJSON.render(recomputed))"
+                            "\(section.input.log) \(run.city): the replay makes event \(i + 1), the run recorded \(section.events.count): \(EventJSON.render(recomputed))"
                         break
                     }
                     let recorded = section.events[i].record
                     if recorded != recomputed {
                         difference =
-                            "\(section.input.log): event \(i + 1) (runs log sequence \(section.events[i].sequence)) differs:\n  recorded   \(EventJSON.render(recorded))\n  recomputed \(EventJSON.render(recomputed))"
+                            "\(section.input.log) \(run.city): event \(i + 1) (runs log sequence \(section.events[i].sequence)) differs:\n  recorded   \(EventJSON.render(recorded))\n  recomputed \(EventJSON.render(recomputed))"
                         break
                     }
                     compared += 1
                 }
                 if difference == nil && section.events.count > run.output.count {
                     difference =
-                        "\(section.input.log): the run recorded \(section.events.count) events, the replay makes \(run.output.count)"
+                        "\(section.input.log) \(run.city): the run recorded \(section.events.count) events, the replay makes \(run.output.count)"
                 }
             }
             if difference == nil && result.outputHash != m.outputHash {

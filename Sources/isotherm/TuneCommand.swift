@@ -106,7 +106,8 @@ struct TuneCommand: ParsableCommand {
         p.betAmount = Money(dollars: betAmount)!
         var c = BacktestConfig(
             logs: logs, strategy: .openMaker(p), exchange: ExchangeOptions(fillModel: FillModel(rawValue: fillModel)!),
-            dates: dates, threads: threads ?? availableCores(), engineVersion: Isotherm.version)
+            dates: DateFilter(from: dates.lowerBound, through: dates.upperBound), threads: threads ?? availableCores(),
+            engineVersion: Isotherm.version)
         c.contentHashes = hashes
         return c
     }

@@ -300,11 +300,11 @@ import Testing
             if case .strategyDecision(let d) = e.event, d.action == "shift" { return d }
             return nil
         }
-        #expect(shift.first?.values.first { $0.name == "gap" }?.value == "2.5")
-        #expect(shift.first?.values.first { $0.name == "slope_per_hour" }?.value == "1.5")
+        #expect(shift.first?.values.first { $0.name == "gap" }?.value == "2.50")
+        #expect(shift.first?.values.first { $0.name == "slope_per_hour" }?.value == "1.50")
         #expect(
             shift.first?.reason
-                == "observations run 2.5°F above the hourly forecast and still rise 1.5°F/h: sell ours at $0.20, buy 79-80° at $0.58"
+                == "observations run 2.50°F above the hourly forecast and still rise 1.50°F/h: sell ours at $0.20, buy 79-80° at $0.58"
         )
     }
 

@@ -118,12 +118,12 @@ struct BacktestCommandTests {
         let price = try CLI.run(["backtest", "--world", "/nonexistent", "--price", "1.50"])
         #expect(
             price.exitCode == 64
-                && price.stderr.contains("--price '1.50' must be a dollar amount between 0.01 and 0.99"), "\(price)")
+                && price.stderr.contains("--price '1.50' is out of range (0.01 to 0.99)"), "\(price)")
         let strategy = try CLI.run(["backtest", "--world", "/nonexistent", "--strategy", "martingale"])
         #expect(
             strategy.exitCode == 64
-                && strategy.stderr.contains(
-                    "--strategy 'martingale' is not one of open_maker, exit, next_over, curve_gap, midnight_heuristic"),
+                && strategy.stderr.contains("'martingale' is invalid for '--strategy")
+                && strategy.stderr.contains("'open_maker', 'exit', 'next_over', 'curve_gap' or 'midnight_heuristic'"),
             "\(strategy)")
         let missing = try CLI.run(["backtest", "--world", "/nonexistent"])
         #expect(missing.exitCode == 2 && missing.stderr.contains("/nonexistent"), "\(missing)")

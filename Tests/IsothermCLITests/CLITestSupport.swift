@@ -37,9 +37,10 @@ enum CLI {
     /// The executable's path, or nil when it was not built (see `IsothermExecutable`).
     static let executablePath: String? = IsothermExecutable.path
 
-    /// Runs `isotherm` with `arguments`, capturing standard output, standard error and the exit code.
+    /// Runs `isotherm` with `arguments` (in `directory`, else this process's), capturing standard output,
+    /// standard error and the exit code.
     /// - Throws: when the executable is missing (build it with `swift build` first) or cannot start.
-    static func run(_ arguments: [String]) throws -> CLIResult {
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> CLIResult {
         let path = try #require(
             executablePath,
             "the isotherm executable was not found next to the test bundle (\(CommandLine.arguments.first ?? "?")); run `swift build` first, or set ISOTHERM_BIN"
@@ -63,6 +64,7 @@ enum CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err

@@ -79,4 +79,40 @@ import Testing
         #expect(Temperature(tenths: -15).roundedDegrees == -1)
         #expect(Bracket(market("X", .between, floor: nil, cap: 3)) == nil, "a between market needs both strikes")
     }
+
+    func tenths(_ suffix: String, _ type: StrikeType, floor: Int32?, cap: Int32?) -> MarketListed {
+        var m = market(suffix, type, floor: nil, cap: nil)
+        m.floorStrike = floor.map { Temperature(tenths: $0) }
+        m.capStrike = cap.map { Temperature(tenths: $0) }
+        return m
+    }
+
+    /// Fractional strikes compared exactly (issue: `whole()` rounded every strike up, so 43 landed in
+    /// 40.5–42.5 and 45 in 42.5–44.5 instead of the high tail).
+    @Test func fractionalStrikesPayOnTheSeedsExactRules() throws {
+        let brackets = [
+            tenths("T38.5", .less, floor: nil, cap: 385), tenths("B39.5", .between, floor: 385, cap: 405),
+            tenths("B41.5", .between, floor: 405, cap: 425), tenths("B43.5", .between, floor: 425, cap: 445),
+            tenths("T44.5", .greater, floor: 445, cap: nil),
+        ].compactMap(Bracket.init)
+        #expect(brackets.count == 5)
+        #expect(brackets.map(\.label) == ["<39°", "39-40°", "41-42°", "43-44°", ">44°"])
+        #expect(Bracket.containing(43, in: brackets)?.label == "43-44°")
+        #expect(Bracket.containing(45, in: brackets)?.label == ">44°")
+        #expect(Bracket.containing(42, in: brackets)?.label == "41-42°")
+        #expect(Bracket.containing(38, in: brackets)?.label == "<39°")
+        // v < 38.5 pays 38, not 39; v > 44.5 pays 45, not 44.
+        #expect(brackets[0].pays(38) && !brackets[0].pays(39))
+        #expect(brackets[4].pays(45) && !brackets[4].pays(44))
+        for v in Int32(30)...Int32(50) {
+            #expect(brackets.filter { $0.pays(v) }.count == 1, "\(v)°F pays exactly one bracket")
+        }
+        // The inclusive forms and negative strikes.
+        #expect(Bracket(tenths("X", .lessOrEqual, floor: nil, cap: 425))?.highest == 42)
+        #expect(Bracket(tenths("X", .greaterOrEqual, floor: 425, cap: nil))?.lowest == 43)
+        #expect(Bracket(tenths("X", .less, floor: nil, cap: -5))?.highest == -1)
+        #expect(Bracket(tenths("X", .greater, floor: -15, cap: nil))?.lowest == -1)
+        #expect(Bracket(tenths("X", .between, floor: -25, cap: -5))?.label == "-2--1°")
+        #expect(Bracket(tenths("X", .between, floor: 412, cap: 418)) == nil, "no whole degree in 41.2–41.8")
+    }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import IsothermBacktest
+import IsothermCore
 import IsothermEvents
 import IsothermPostgres
 import IsothermStore
@@ -99,6 +101,38 @@ struct LegacyImportTests {
             #expect(rows > 0, "\(original) is empty")
             #expect(try Fixture.count(c, "SELECT count(*) FROM \(t.rawValue)") == rows, "\(t.rawValue)")
             #expect(try LegacyImportFixture.difference(c, original, t.rawValue) == 0, "\(t.rawValue) differs")
+        }
+    }
+
+    @Test(
+        "the migration path round-trips: generate → project postgres → import postgres → backtest gives the generated world's trades, P&L and output hash"
+    )
+    func migrationBacktests() throws {
+        let db = try ScratchDatabase("import_bt")
+        let dir = try ScratchDirectory()
+        let logs = try LegacyImportFixture.worldLogs(dir.path, cities: ["NY", "CHI", "DEN"], days: 6)
+        _ = try Fixture.project(db, logs, mode: .rebuild, tables: LegacyImporter.tables)
+        // The old database becomes one log holding all three cities.
+        let imported = dir.path + "/imported"
+        try LegacyImportFixture.importInto(db, imported)
+        for fill in [FillModel.assume, .touch, .queue] {
+            for kind in [StrategyKind.openMaker, .exit, .nextOver] {
+                func run(_ logs: [String]) throws -> BacktestResult {
+                    try Backtest.run(
+                        BacktestConfig(
+                            logs: logs, strategy: try StrategyChoice.parse(kind) { _ in nil },
+                            exchange: ExchangeOptions(fillModel: fill), threads: 2, engineVersion: "test"))
+                }
+                let world = try run(logs)
+                let again = try run([imported])
+                #expect(world.metrics.trades > 0, "\(kind) \(fill)")
+                #expect(
+                    again.trades.map { "\($0.city) \($0.ticker) \($0.contracts) \($0.netPnL)" }
+                        == world.trades.map { "\($0.city) \($0.ticker) \($0.contracts) \($0.netPnL)" },
+                    "\(kind) \(fill)")
+                #expect(again.metrics.totalPnL == world.metrics.totalPnL, "\(kind) \(fill)")
+                #expect(again.outputHash == world.outputHash, "\(kind) \(fill)")
+            }
         }
     }
 

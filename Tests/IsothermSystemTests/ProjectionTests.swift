@@ -77,22 +77,7 @@ enum Fixture {
     }
 
     /// The events `isotherm backtest --save` appends for a run.
-    static func runEvents(_ r: BacktestResult) -> [EventRecord] {
-        var out: [EventRecord] = []
-        for (input, run) in zip(r.manifest.inputs, r.runs) {
-            var marker = r.manifest
-            marker.phase = .started
-            marker.inputs = [input]
-            marker.outputHash = ""
-            out.append(EventRecord(time: run.output.first?.time ?? Timestamp(nanos: 0), event: .runManifest(marker)))
-            out += run.output
-        }
-        out.append(
-            EventRecord(
-                time: r.trades.last.map { $0.eventDate.advanced(by: 2).startUTC } ?? Timestamp(nanos: 0),
-                event: .runManifest(r.manifest)))
-        return out
-    }
+    static func runEvents(_ r: BacktestResult) -> [EventRecord] { r.runsLogEvents }
 
     /// Every row of a table as text, in primary-key order.
     static func dump(_ connection: PostgresConnection, _ table: ProjectedTable) throws -> [[String?]] {
@@ -347,7 +332,7 @@ struct ProjectionTests {
                 #expect(row[2] == t.cost.dollarString)
                 #expect(row[3] == t.fees.dollarString)
                 #expect(row[4] == (t.settled ? t.netPnL.dollarString : nil))
-                #expect(row[5] == t.won.map { $0 ? "t" : "f" })
+                #expect(row[5] == t.bracketWon.map { $0 ? "t" : "f" })
                 #expect(row[6] == t.settledHigh.map(String.init))
                 #expect(row[7] == "post")
             }

@@ -109,6 +109,15 @@ package struct Candle: Hashable, Sendable {
         self.openInterest = openInterest
     }
 
+    /// The closing YES bid, YES ask and trade price, the parts present: what a quote keeps of a candle,
+    /// in one call (the backtest folds every candle into its market's quote).
+    package var closes: (bid: Price?, ask: Price?, last: Price?) {
+        (
+            presence & 1 != 0 ? bid.close : nil, presence & 2 != 0 ? ask.close : nil,
+            presence & 4 != 0 ? trade.close : nil
+        )
+    }
+
     package var yesBid: OHLC? {
         get { presence & 1 != 0 ? bid : nil }
         set { bid = present(newValue, bit: 1) }

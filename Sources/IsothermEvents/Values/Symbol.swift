@@ -14,6 +14,12 @@ package struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
     var w4: UInt64 = 0
     var w5: UInt64 = 0
 
+    /// All six words at once, without branches (the synthesized comparison, a chain of word
+    /// compares, is merged by LLVM into a 48-byte `memcmp` call).
+    package static func == (a: Symbol, b: Symbol) -> Bool {
+        ((a.w0 ^ b.w0) | (a.w1 ^ b.w1) | (a.w2 ^ b.w2) | (a.w3 ^ b.w3) | (a.w4 ^ b.w4) | (a.w5 ^ b.w5)) == 0
+    }
+
     /// The empty symbol.
     package init() {}
 

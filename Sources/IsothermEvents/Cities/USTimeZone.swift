@@ -1,5 +1,3 @@
-package import IsothermEvents
-
 /// A United States time zone by its rules: the standard offset and whether daylight saving applies
 /// (from 2007: second Sunday of March 02:00 local standard time to the first Sunday of November
 /// 02:00 local daylight time). Enough for the KXHIGH cities without a time-zone database.

@@ -1,0 +1,127 @@
+import IsothermCore
+package import IsothermEvents
+
+/// A backtest input event whose city cannot be told: what it is and where.
+package struct UnroutableEvent: Error, CustomStringConvertible {
+    package var log: String
+    package var sequence: UInt64
+    package var event: String
+    package var why: String
+
+    package var description: String {
+        "\(log): event \(sequence) (\(event)) belongs to no city: \(why); a backtest never guesses a city"
+    }
+}
+
+/// Reads one input log for a backtest and hands each event to the run of its city: the series of a
+/// market (or the series at the head of its ticker), the city of a forecast or settlement, the station
+/// of an observation say which (``Event/cityRoute``). A log holding one city and a log holding seven
+/// give each city the same events in the same order, so the same decisions. Events about no city
+/// (manifests, raw feed frames) reach no run; an event naming no known city stops the run with
+/// ``UnroutableEvent``.
+///
+/// Candles, the bulk of a log, are routed through ``MarketRoutes`` (one table lookup); a candle of a
+/// market never listed falls back to its ticker's series.
+package struct LogDriver {
+    package let log: String
+    package private(set) var runs: [CityRun] = []
+    /// The runs' city codes, in the same order (searched without copying a run).
+    private var codes: [String] = []
+    private var routes = MarketRoutes()
+    /// Routes already looked up, by the field that names the city (a few dozen keys in all).
+    private var known: [CityKey: CityRoute] = [:]
+    private let make: (String) -> CityRun
+    private let cities: [String]?
+    package private(set) var unrouted: UInt64 = 0
+    /// Events of cities the run leaves out (`cities`).
+    package private(set) var skipped: UInt64 = 0
+
+    /// - Parameters:
+    ///   - cities: the city codes to run (nil: every city found); other cities' events are read and
+    ///     routed but reach no run.
+    ///   - make: a new city's run, given its code.
+    package init(log: String, cities: [String]? = nil, make: @escaping (String) -> CityRun) {
+        self.log = log
+        self.cities = cities
+        self.make = make
+    }
+
+    /// The index of `code`'s run, made when the city is first seen; nil for a city left out.
+    private mutating func runIndex(_ code: String) -> Int? {
+        if let i = codes.firstIndex(of: code) { return i }
+        if let cities, !cities.contains(code) { return nil }
+        runs.append(make(code))
+        codes.append(code)
+        return runs.count - 1
+    }
+
+    @inline(__always)
+    package mutating func candle(_ candle: Candle, at time: Timestamp, sequence: UInt64) throws(UnroutableEvent) {
+        if let route = routes.find(candle.ticker) {
+            let city = Int(route.city)
+            if route.slot >= 0 {
+                runs[city].candle(candle, slot: Int(route.slot), at: time, sequence: sequence)
+            } else if city >= 0 {
+                runs[city].pass(at: time)
+            } else {
+                skipped += 1
+            }
+            return
+        }
+        switch Event.route(ticker: candle.ticker) {
+        case .city(let code):
+            if let i = runIndex(code) { runs[i].pass(at: time) } else { skipped += 1 }
+        case .unknown(let why):
+            throw UnroutableEvent(log: log, sequence: sequence, event: "candle of \(candle.ticker)", why: why)
+        case .none:
+            unrouted += 1
+        }
+    }
+
+    /// The city of a non-candle event: a listed market's from the table, else from the field that names
+    /// it, looked up once per distinct field.
+    private mutating func route(_ event: Event) -> CityRoute {
+        let key = event.cityKey
+        if case .ticker(let t) = key {
+            // A listed market's city is in the table; another market's (rare: a determination after its
+            // routes entry is gone) comes from its series, uncached so the cache stays bounded.
+            if let r = routes.find(t), r.city >= 0 { return .city(codes[Int(r.city)]) }
+            return key.route
+        }
+        if let r = known[key] { return r }
+        let r = key.route
+        known[key] = r
+        return r
+    }
+
+    package mutating func event(_ record: EventRecord, sequence: UInt64) throws(UnroutableEvent) {
+        switch route(record.event) {
+        case .none:
+            unrouted += 1
+        case .unknown(let why):
+            throw UnroutableEvent(log: log, sequence: sequence, event: record.event.kind.name, why: why)
+        case .city(let code):
+            guard let i = runIndex(code) else {
+                skipped += 1
+                switch record.event {
+                case .marketListed(let m): routes.insert(m.ticker, MarketRoute(city: -1, slot: MarketRoute.ignoredSlot))
+                case .marketLifecycle(let l) where l.result != nil: routes.remove(l.ticker)
+                default: break
+                }
+                return
+            }
+            guard let (ticker, route) = runs[i].event(record, sequence: sequence) else { return }
+            if var route {
+                route.city = Int32(i)
+                routes.insert(ticker, route)
+            } else {
+                routes.remove(ticker)
+            }
+        }
+    }
+
+    /// The input is over: every city's remaining timers fire.
+    package mutating func finish() {
+        for i in runs.indices { runs[i].finish() }
+    }
+}
