@@ -1,22 +1,18 @@
 import Dispatch
 import Glibc
+import Synchronization
 
-/// A value shared between worker threads, guarded by a mutex.
-package final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private var mutex = pthread_mutex_t()
+/// A value shared between worker threads, guarded by the standard library's `Mutex`. (It was a
+/// `pthread_mutex_t` stored property passed to C as `&mutex`: an inout-to-pointer conversion of a
+/// class's stored property is not guaranteed to give the same, stable address on every call, which a
+/// lock needs. `Mutex` keeps its lock at a fixed address inside the object.)
+package final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
 
-    package init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    deinit { pthread_mutex_destroy(&mutex) }
+    package init(_ value: Value) { mutex = Mutex(value) }
 
     package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body(&value)
+        try mutex.withLock { value in try body(&value) }
     }
 }
 

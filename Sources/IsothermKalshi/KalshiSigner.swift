@@ -22,9 +22,7 @@ package final class KalshiSigner: @unchecked Sendable {
     ///   - pem: the private key file's bytes.
     package init(keyId: String, pem: [UInt8]) throws(SigningError) {
         self.keyId = keyId
-        guard let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
-            throw SigningError(message: "cannot read the private key")
-        }
+        guard let bio = Self.memoryBIO(pem) else { throw SigningError(message: "cannot read the private key") }
         defer { BIO_free(bio) }
         guard let k = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
             throw SigningError(message: "the private key is not a PEM RSA or Ed25519 key without a passphrase")
@@ -38,6 +36,41 @@ package final class KalshiSigner: @unchecked Sendable {
     }
 
     deinit { EVP_PKEY_free(key) }
+
+    /// A memory BIO holding its own copy of `bytes`. Not `BIO_new_mem_buf`: that keeps the caller's
+    /// pointer, and a Swift array's storage is only valid inside `withUnsafeBytes` — optimised builds
+    /// end the array's life at its last use, so OpenSSL read freed memory in release builds only.
+    /// The corresponding C functions are `BIO_new(BIO_s_mem())` and `BIO_write`.
+    static func memoryBIO(_ bytes: [UInt8]) -> OpaquePointer? {
+        guard bytes.count < Int(Int32.max), let bio = BIO_new(BIO_s_mem()) else { return nil }
+        let written = bytes.withUnsafeBytes { BIO_write(bio, $0.baseAddress, Int32($0.count)) }
+        guard written == Int32(bytes.count) || bytes.isEmpty else {
+            BIO_free(bio)
+            return nil
+        }
+        return bio
+    }
+
+    /// `RSA 2048`, `Ed25519`.
+    package var keyKind: String {
+        EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA \(EVP_PKEY_get_bits(key))" : "Ed25519"
+    }
+
+    /// The public half of the key, as PEM (`BEGIN PUBLIC KEY`). The corresponding C function is
+    /// `PEM_write_bio_PUBKEY`.
+    package func publicKeyPEM() throws(SigningError) -> [UInt8] {
+        guard let bio = BIO_new(BIO_s_mem()) else { throw SigningError(message: "out of memory") }
+        defer { BIO_free(bio) }
+        guard PEM_write_bio_PUBKEY(bio, key) == 1 else { throw SigningError(message: "cannot write the public key") }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { BIO_read(bio, $0.baseAddress, Int32($0.count)) }
+            guard n > 0 else { break }
+            out += chunk.prefix(Int(n))
+        }
+        return out
+    }
 
     /// The path that is signed: a full URL's path, or a path without its query string.
     package static func signingPath(_ urlOrPath: String) -> String {
@@ -93,9 +126,7 @@ package final class KalshiSigner: @unchecked Sendable {
 
     /// Whether `signature` (base64) is valid for `message` under the public key in `publicPEM`.
     package static func verify(_ message: String, signature: String, publicPEM: [UInt8]) -> Bool {
-        guard let raw = Base64.decode(signature),
-            let bio = publicPEM.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) })
-        else { return false }
+        guard let raw = Base64.decode(signature), let bio = memoryBIO(publicPEM) else { return false }
         defer { BIO_free(bio) }
         guard let key = PEM_read_bio_PUBKEY(bio, nil, nil, nil), let ctx = EVP_MD_CTX_new() else { return false }
         defer {

@@ -50,6 +50,7 @@ struct Isotherm: ParsableCommand {
               isotherm status world              coverage and freshness per city
               isotherm import file|weather|kalshi  real data, exactly once
               isotherm record --log feed         Kalshi's WebSocket feed, verbatim
+              isotherm kalshi check-key --key-file key.pem   does a Kalshi key load and sign
               isotherm project postgres …        the old system's tables
               isotherm log inspect|cat|verify|sort LOG
 
@@ -60,7 +61,7 @@ struct Isotherm: ParsableCommand {
         subcommands: [
             GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ReplayCommand.self,
             ImportCommand.self,
-            RecordCommand.self, StatusCommand.self,
+            RecordCommand.self, KalshiCommand.self, StatusCommand.self,
             ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,
