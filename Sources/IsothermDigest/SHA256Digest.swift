@@ -13,6 +13,26 @@ package struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// Parses 64 hex digits (either case); nil for anything else.
+    package init?(hex: String) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 2 * Self.byteCount else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: utf8.count, by: 2) {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        bytes = out
+    }
+
     /// Lowercase hex, as `sha256sum` prints it.
     package var hex: String {
         let digits = Array("0123456789abcdef".utf8)

@@ -7,8 +7,11 @@ final class BatchLoader {
     enum Outcome: Equatable {
         /// The records are in ``raw``.
         case ok
-        /// The frame is short or fails its CRC: at the end of the log, a torn tail.
+        /// The file ends inside the frame: at the end of the log, a torn tail.
         case badFrame(String)
+        /// The whole frame is there and fails its CRC: damage (a write that finished and was then
+        /// altered), even at the end of the log.
+        case frameCRCMismatch
         /// The frame passed its CRC but does not decode to the promised records.
         case badContent(String)
     }
@@ -33,7 +36,7 @@ final class BatchLoader {
         let n = try file.read(into: &frame, count: frameBytes, at: offset + Int64(LogFormat.batchHeaderBytes))
         guard n == frameBytes else { return .badFrame("file ends \(n) bytes into a \(frameBytes)-byte frame") }
         let crc = frame.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<frameBytes])) }
-        guard crc == h.frameCRC else { return .badFrame("frame CRC mismatch") }
+        guard crc == h.frameCRC else { return .frameCRCMismatch }
         if raw.count < rawBytes { raw.append(contentsOf: repeatElement(0, count: rawBytes - raw.count)) }
         let decoder = decoder
         let checksContent = checksContent

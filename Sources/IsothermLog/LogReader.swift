@@ -218,7 +218,8 @@ package final class LogReader {
     }
 
     /// Reads, checks and decompresses one batch.
-    /// - Parameter isFinal: the batch ends the last segment (a bad frame is then a torn tail).
+    /// - Parameter isFinal: the batch ends the last segment (a short frame is then a torn tail; a
+    ///   complete frame failing its CRC is damage unless a writer holds the log and may be writing it).
     /// - Returns: false when the batch is a torn tail (the log ends before it).
     private func readBatch(_ h: BatchHeader, file: LogFile, at offset: Int64, isFinal: Bool) throws(LogError) -> Bool {
         switch try loader.load(h, file: file, at: offset) {
@@ -227,6 +228,12 @@ package final class LogReader {
         case .badFrame(let why):
             if isFinal { return false }
             throw LogError(.damaged, why, path: file.path, offset: offset, sequenceRange: h.sequenceRange)
+        case .frameCRCMismatch:
+            if isFinal && LogDirectory.writerIsActive(directory) { return false }
+            let advice = isFinal ? " (\(LogDirectory.damagedTailAdvice(directory)))" : ""
+            throw LogError(
+                .damaged, "frame CRC mismatch" + advice, path: file.path, offset: offset, sequenceRange: h.sequenceRange
+            )
         case .badContent(let why):
             throw LogError(.damaged, why, path: file.path, offset: offset, sequenceRange: h.sequenceRange)
         }

@@ -15,8 +15,8 @@ extension LogWriter {
     ///   - directory: the locked log directory.
     ///   - report: receives what was changed.
     /// - Returns: the next sequence, and the last segment when one remains to append to.
-    static func recover(directory: String, report: inout RecoveryReport) throws(LogError)
-        -> (nextSequence: UInt64, last: RecoveredSegment?)
+    static func recover(directory: String, cutDamagedTail: Bool = false, report: inout RecoveryReport)
+        throws(LogError) -> (nextSequence: UInt64, last: RecoveredSegment?)
     {
         let segments = try LogDirectory.segments(in: directory)
         let scanner = SegmentScanner()
@@ -32,7 +32,8 @@ extension LogWriter {
             }
             let scan =
                 isLast
-                ? try scanner.scan(file, nameBase: info.baseSequence, isLast: true, checkFrames: true)
+                ? try scanner.scan(
+                    file, nameBase: info.baseSequence, isLast: true, checkFrames: true, cutDamagedTail: cutDamagedTail)
                 : try scanner.batches(file, nameBase: info.baseSequence, isLast: false)
             expected = scan.lastBatch.map { $0.lastSequence + 1 } ?? info.baseSequence
             scans.append(scan)

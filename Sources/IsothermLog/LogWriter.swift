@@ -60,7 +60,14 @@ package final class LogWriter {
     /// - Throws: ``LogError/Code/locked`` when another writer holds the log, ``LogError/Code/damaged``
     ///   naming the segment, offset and sequences of damage, ``LogError/Code/invalidArgument`` for bad
     ///   options, ``LogError/Code/io`` for system call failures.
-    package init(directory: String, options: LogOptions = LogOptions()) throws(LogError) {
+    package convenience init(directory: String, options: LogOptions = LogOptions()) throws(LogError) {
+        try self.init(directory: directory, options: options, cutDamagedTail: false)
+    }
+
+    /// Opens the log like ``init(directory:options:)``; with `cutDamagedTail`, a complete final batch
+    /// that fails its CRC (damage, which a plain open refuses) is moved to `quarantine/` like a torn
+    /// tail, as `isotherm log quarantine` asks. Damage anywhere else is still refused.
+    package init(directory: String, options: LogOptions = LogOptions(), cutDamagedTail: Bool) throws(LogError) {
         try options.validate()
         self.directory = directory
         self.options = options
@@ -88,7 +95,7 @@ package final class LogWriter {
         self.lock = lock
 
         var report = RecoveryReport()
-        let opened = try LogWriter.recover(directory: directory, report: &report)
+        let opened = try LogWriter.recover(directory: directory, cutDamagedTail: cutDamagedTail, report: &report)
         batch.nextSequence = opened.nextSequence
         recovery = report
         if let last = opened.last {

@@ -140,12 +140,14 @@ final class SegmentScanner {
     ///   - nameBase: the base sequence its file name gives.
     ///   - isLast: whether this is the log's last segment (a bad tail is then torn, not damaged).
     ///   - checkFrames: also check every frame's CRC (the writer's recovery scan of the last segment).
+    ///     A complete final batch whose frame fails its CRC is damage, not a torn tail — unless
+    ///     `cutDamagedTail` (an explicit `isotherm log quarantine`) asks to cut it as one.
     ///   - start: the offset, sequence and known entries to resume from (an index's last entry).
     ///   - onBatch: called with each complete batch's header.
     /// - Returns: the batches found and any torn tail.
     /// - Throws: ``LogError/Code/damaged`` naming the place, or ``LogError/Code/io``.
     func scan(
-        _ file: LogFile, nameBase: UInt64, isLast: Bool, checkFrames: Bool,
+        _ file: LogFile, nameBase: UInt64, isLast: Bool, checkFrames: Bool, cutDamagedTail: Bool = false,
         start: (offset: Int64, sequence: UInt64, entries: [IndexEntry])? = nil,
         onBatch: ((BatchHeader) -> Void)? = nil
     ) throws(LogError) -> SegmentScan {
@@ -198,12 +200,18 @@ final class SegmentScanner {
                         sequenceRange: h.sequenceRange)
                 }
                 if checkFrames, try frameCRC(file, header: h, at: offset) != h.frameCRC {
-                    let error = LogError(.damaged, "frame CRC mismatch")
-                    if offset + h.totalBytes == fileBytes {
-                        try tornOrDamaged(error, at: offset, range: h.sequenceRange)
+                    let isFinal = offset + h.totalBytes == fileBytes
+                    if isFinal && cutDamagedTail {
+                        try tornOrDamaged(
+                            LogError(.damaged, "frame CRC mismatch (cut on request)"), at: offset,
+                            range: h.sequenceRange)
                         return result
                     }
-                    throw error.located(path: file.path, offset: offset, sequenceRange: h.sequenceRange)
+                    let directory = String(file.path[..<(file.path.lastIndex(of: "/") ?? file.path.startIndex)])
+                    let advice =
+                        isFinal ? " (\(LogDirectory.damagedTailAdvice(directory.isEmpty ? "." : directory)))" : ""
+                    throw LogError(.damaged, "frame CRC mismatch" + advice).located(
+                        path: file.path, offset: offset, sequenceRange: h.sequenceRange)
                 }
                 result.entries.append(IndexEntry(h, at: offset))
                 result.lastBatch = h

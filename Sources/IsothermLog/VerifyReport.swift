@@ -14,7 +14,10 @@ package struct VerifyReport: Equatable, Sendable {
         package var isTornTail: Bool
 
         package var description: String {
-            var s = isTornTail ? "torn tail" : (offset == 0 ? "damaged segment header" : "damaged batch")
+            var s =
+                isTornTail
+                ? "torn tail"
+                : segment.hasSuffix(".idx") ? "stale index" : (offset == 0 ? "damaged segment header" : "damaged batch")
             s += " in \(segment) at byte \(offset)"
             if let r = sequenceRange { s += " (sequences \(r.lowerBound)...\(r.upperBound))" }
             return s + ": " + message
@@ -23,6 +26,8 @@ package struct VerifyReport: Equatable, Sendable {
 
     /// Segment files checked.
     package var segments = 0
+    /// Index files checked against their segments.
+    package var indexes = 0
     /// Batches that passed every check.
     package var batches = 0
     /// Records in those batches.

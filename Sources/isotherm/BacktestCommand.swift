@@ -352,7 +352,7 @@ struct BacktestCommand: ParsableCommand {
 
     /// Appends each run to a runs log (``BacktestResult/runsLogEvents``).
     func saveRuns(_ results: [BacktestResult], to directory: String) throws {
-        let writer = try EventLogWriter(directory: directory)
+        let writer = try openLogWriter(directory)
         for r in results {
             for e in r.runsLogEvents { try writer.append(e) }
         }

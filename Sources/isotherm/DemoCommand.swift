@@ -51,7 +51,7 @@ struct DemoCommand: ParsableCommand {
             if !json { printError("writing \(days) days of 7 cities to \(directory)") }
             var progress = Progress(label: "append", total: expected)
             let writeWatch = Stopwatch()
-            let writer = try EventLogWriter(directory: directory)
+            let writer = try openLogWriter(directory)
             guard writer.nextSequence == 1 else {
                 throw CLIError(
                     "\(directory) already holds a log (next sequence \(writer.nextSequence)); give a new --dir")

@@ -113,7 +113,7 @@ struct GenerateCommand: ParsableCommand {
             let results = parallelMap(worlds.count, threads: threads ?? availableCores()) { i -> CitySummary in
                 var world = worlds[i]
                 let path = directory + "/" + world.city.code
-                let writer = try EventLogWriter(directory: path)
+                let writer = try openLogWriter(path)
                 var count: Int64 = 0
                 var kinds = [Int64](repeating: 0, count: 256)
                 while let record = world.next() {

@@ -64,7 +64,7 @@ struct ImportPostgresCommand: ParsableCommand {
             var writer: EventLogWriter?
             defer { try? writer?.close() }
             let report = try LegacyImporter(connection: connection).run(tables: try selectedTables()) { record in
-                if writer == nil { writer = try EventLogWriter(directory: log) }
+                if writer == nil { writer = try openLogWriter(log) }
                 _ = try writer!.append(record)
             }
             if let writer {

@@ -13,7 +13,7 @@ struct LogCommand: ParsableCommand {
             A log is a directory of segments named by their first sequence number (00000000000000000001.lz4), \
             each a valid .lz4 stream: `lz4 -dc SEGMENT` prints the raw records. See Schemas/log-format.md.
             """,
-        subcommands: [Inspect.self, Cat.self, Verify.self, Sort.self]
+        subcommands: [Inspect.self, Cat.self, Verify.self, Sort.self, Quarantine.self]
     )
 
     struct Inspect: ParsableCommand {
@@ -184,8 +184,13 @@ struct LogCommand: ParsableCommand {
             discussion: """
                 Checks segment headers, batch header CRC-32C, frame CRC-32C, the LZ4 frame with its content \
                 checksum, record framing and counts, and sequence continuity. After a damaged batch it \
-                resynchronises on the next valid batch, so every damaged place is reported. \
-                Also prints each segment's SHA-256 (the content hashes run manifests record) with --hashes.
+                resynchronises on the next valid batch, so every damaged place is reported. Each segment's \
+                .idx file, when present, must list its batches. An incomplete final batch is a torn tail (the \
+                next writer cuts it to quarantine/); a complete one that fails its CRC is damage (see \
+                `isotherm log quarantine`). With --hashes, also the log's content hash (the one run manifests \
+                record: over the events, recomputed here) and each segment file's SHA-256.
+
+                Exit codes: 0 clean; 1 damage, a torn tail or a stale index found; 2 the log cannot be read.
                 """)
 
         @Argument(help: "The log directory.")
@@ -207,6 +212,7 @@ struct LogCommand: ParsableCommand {
                     j.beginObject()
                     j.bool("clean", r.isClean)
                     j.number("segments", Int64(r.segments))
+                    j.number("indexes", Int64(r.indexes))
                     j.number("batches", Int64(r.batches))
                     j.number("events", r.records)
                     j.number("raw_bytes", r.rawBytes)
@@ -230,6 +236,7 @@ struct LogCommand: ParsableCommand {
                     }
                     j.endArray()
                     if hashes {
+                        j.string("content_sha256", try LogContentHash.sha256(directory: log, cached: false).hex)
                         j.beginArray("segment_hashes")
                         for (path, digest) in try segmentHashes() {
                             j.beginObject()
@@ -243,10 +250,12 @@ struct LogCommand: ParsableCommand {
                     print(j.output)
                 } else {
                     print(
-                        "verified \(r.segments) segments, \(r.batches) batches, \(grouped(r.records)) events, "
-                            + "\(bytesText(r.fileBytes)) on disk (\(bytesText(r.rawBytes)) raw)")
+                        "verified \(r.segments) segments (\(r.indexes) index files), \(r.batches) batches, "
+                            + "\(grouped(r.records)) events, \(bytesText(r.fileBytes)) on disk (\(bytesText(r.rawBytes)) raw)"
+                    )
                     for p in r.problems { print("DAMAGE: \(p)") }
                     if hashes {
+                        print("content sha256 \(try LogContentHash.sha256(directory: log, cached: false).hex)")
                         for (path, digest) in try segmentHashes() { print("sha256 \(digest)  \(path)") }
                     }
                     print(r.isClean ? "clean" : "\(r.problems.count) damaged place(s) found")
@@ -294,6 +303,60 @@ struct StandardOutput {
 }
 
 extension LogCommand {
+    struct Quarantine: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a damaged final batch aside (to quarantine/) so the log can be appended to again.",
+            discussion: """
+                A final batch that is complete but fails its CRC was written whole and altered afterwards: \
+                damage, which readers report and writers refuse to append after, so that nothing is lost \
+                silently. This command takes the writer's lock, copies the batch's bytes to \
+                LOG/quarantine/<segment>.<offset>.torn (synced), cuts the segment there and reports the \
+                sequences that were removed; the next append reuses them. A torn tail is cut the same way \
+                (any writer does that). Damage anywhere but the final batch is refused: copy the log with \
+                `isotherm log sort` from a good source instead.
+
+                Examples:
+                  isotherm log verify feed            # DAMAGE: … frame CRC mismatch (…)
+                  isotherm log quarantine feed
+                """)
+
+        @Argument(help: "The log directory.")
+        var log: String
+
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            try reportingErrors {
+                guard isDirectory(log) else { throw CLIError("\(log): no such log") }
+                let writer = try LogWriter(directory: log, cutDamagedTail: true)
+                let report = writer.recovery
+                try writer.close()
+                if json {
+                    var j = JSONWriter()
+                    j.beginObject()
+                    j.string("log", log)
+                    j.bool("cut", report.tornTail != nil)
+                    if let t = report.tornTail {
+                        j.string("segment", t.segment)
+                        j.number("offset", t.offset)
+                        j.number("bytes_cut", t.bytesCut)
+                        j.string("quarantine", t.quarantinePath)
+                        if let r = t.sequenceRange {
+                            j.number("first_seq", r.lowerBound)
+                            j.number("last_seq", r.upperBound)
+                        }
+                        j.string("reason", t.reason)
+                    }
+                    j.endObject()
+                    print(j.output)
+                } else {
+                    print(report.tornTail == nil ? "\(log): nothing to quarantine" : "\(log): \(report)")
+                }
+            }
+        }
+    }
+
     struct Sort: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sort",
@@ -345,7 +408,7 @@ extension LogCommand {
                 }
                 // Records are in (input, sequence) order, so a stable sort by time gives the total order.
                 let order = records.indices.sorted { (records[$0].time, $0) < (records[$1].time, $1) }
-                let writer = try EventLogWriter(directory: output)
+                let writer = try openLogWriter(output)
                 for i in order { try writer.append(records[i]) }
                 try writer.flush(sync: true)
                 try writer.close()

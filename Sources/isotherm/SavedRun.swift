@@ -79,7 +79,7 @@ struct InputLocator {
                     : "input log \(input.log) of run \(runId) is not under \(inputsDirectory!) (tried \(candidates.joined(separator: ", ")))"
             )
         }
-        let now = try LogContentHash.sha256(directory: path).hex
+        let now = try LogContentHash.sha256(directory: path, cached: false).hex
         guard now == input.contentHash else {
             let what =
                 inputsDirectory == nil

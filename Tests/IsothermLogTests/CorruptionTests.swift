@@ -86,7 +86,7 @@ struct CorruptionTests {
         try flipEveryByte(segmentIndex: 0)
     }
 
-    @Test("every flipped byte of the last segment is reported; the final batch reads as a torn tail")
+    @Test("every flipped byte of the last segment is reported; a flip in the final batch's header reads as a torn tail")
     func flipsInLastSegment() throws {
         try withTempDirectory { dir in
             _ = try makeLog(dir)
@@ -142,6 +142,76 @@ struct CorruptionTests {
             #expect(error2?.code == .damaged)
             #expect(error2?.offset == target.fileOffset)
             #expect(try snapshot(dir) == before2)
+        }
+    }
+
+    @Test(
+        "a flipped byte in the final, complete batch's frame is damage: readers stop with its place, writers refuse, log quarantine cuts it"
+    )
+    func damagedFinalBatch() throws {
+        try withTempDirectory { dir in
+            var o = options()
+            o.segmentBytesMax = 1 << 20
+            let records = makeRecords(count: 20, seed: 5, largeEvery: 0)
+            try writeLog(dir, records, options: o)
+            let reader = try LogReader(directory: dir)
+            let segment = try #require(reader.segments.last)
+            let entries = try reader.batchEntries(segment: 0)
+            let last = try #require(entries.last)
+            var bytes = try readFile(segment.path)
+            bytes[Int(last.fileOffset) + 70] ^= 0x01  // inside the final batch's frame, which is complete
+            try writeFile(segment.path, bytes)
+
+            // Readers: damage at its place, after every record before it (no writer is active).
+            var read = 0
+            let error = logError {
+                try LogReader(directory: dir).forEachRecord { _, _ in
+                    read += 1
+                    return true
+                }
+            }
+            #expect(read == Int(last.baseSequence) - 1)
+            #expect(error?.code == .damaged && error?.offset == last.fileOffset, "\(String(describing: error))")
+            #expect(error?.message.contains("isotherm log quarantine") == true)
+            // Verify: damage, not a torn tail.
+            let report = try LogVerifier.verify(directory: dir)
+            #expect(report.problems.count == 1 && report.problems.first?.isTornTail == false, "\(report.problems)")
+            // Writers refuse and change nothing; their new events would otherwise reuse its sequences.
+            let before = try snapshot(dir)
+            let refused = logError { _ = try LogWriter(directory: dir, options: o) }
+            #expect(refused?.code == .damaged && refused?.offset == last.fileOffset)
+            #expect(try snapshot(dir) == before)
+            // Asked explicitly, the writer moves it to quarantine/ and appends after the batch before.
+            let cutter = try LogWriter(directory: dir, options: o, cutDamagedTail: true)
+            #expect(cutter.recovery.tornTail?.offset == last.fileOffset)
+            #expect(cutter.recovery.tornTail?.sequenceRange == last.baseSequence...20)
+            #expect(cutter.nextSequence == last.baseSequence)
+            try cutter.close()
+            #expect(try LogVerifier.verify(directory: dir).isClean)
+            let moved = try FileManager.default.contentsOfDirectory(atPath: dir + "/quarantine")
+            #expect(moved.count == 1 && moved[0].hasSuffix(".\(last.fileOffset).torn"))
+        }
+    }
+
+    @Test("log verify checks index files: a stale one is reported, a missing one is not")
+    func staleIndexes() throws {
+        try withTempDirectory { dir in
+            let records = makeRecords(count: 24, seed: 3, largeEvery: 0).map { r in
+                TestRecord(body: Array(r.body.prefix(30)), timeNanos: r.timeNanos)
+            }
+            try writeLog(dir, records, options: options())
+            var report = try LogVerifier.verify(directory: dir)
+            #expect(report.isClean && report.indexes == report.segments)
+            let first = try LogReader(directory: dir).segments[0].path
+            let index = first.replacingOccurrences(of: ".lz4", with: ".idx")
+            var bytes = try readFile(index)
+            bytes[bytes.count - 1] ^= 0x40
+            try writeFile(index, bytes)
+            report = try LogVerifier.verify(directory: dir)
+            #expect(report.problems.count == 1 && report.problems[0].segment == index, "\(report.problems)")
+            #expect(report.problems[0].description.hasPrefix("stale index in \(index)"))
+            try FileManager.default.removeItem(atPath: index)
+            #expect(try LogVerifier.verify(directory: dir).isClean, "a missing index is rebuilt, not damage")
         }
     }
 }

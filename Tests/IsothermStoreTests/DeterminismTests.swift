@@ -52,4 +52,60 @@ struct DeterminismTests {
             #expect(try LogContentHash.sha256(directory: dir) != before)
         }
     }
+
+    @Test("the content hash is over the events: other batch boundaries (a resumed write) give the same hash")
+    func hashIgnoresBatchBoundaries() throws {
+        try withTempDirectory { root in
+            let records = Array(testStream(days: 1, cities: 2))
+            try writeEvents(root + "/whole", records)
+            // The same events, written by a process that flushed (and so cut a batch) at odd places and
+            // was reopened twice, as a killed and resumed import does.
+            var options = smallBatchOptions()
+            options.batchRecordsMax = 377
+            var writer = try EventLogWriter(directory: root + "/resumed", options: options)
+            for (i, r) in records.enumerated() {
+                try writer.append(r)
+                if i % 1_001 == 17 { try writer.flush(sync: false) }
+                if i == records.count / 3 || i == records.count / 2 {
+                    try writer.close()
+                    writer = try EventLogWriter(directory: root + "/resumed", options: smallBatchOptions())
+                }
+            }
+            try writer.close()
+            #expect(try segmentFiles(root + "/whole").map(\.bytes) != segmentFiles(root + "/resumed").map(\.bytes))
+            let whole = try LogContentHash.sha256(directory: root + "/whole", cached: false)
+            #expect(try LogContentHash.sha256(directory: root + "/resumed", cached: false) == whole)
+            // One event different: another hash.
+            var changed = records
+            changed.swapAt(10, 11)
+            try writeEvents(root + "/changed", changed)
+            #expect(try LogContentHash.sha256(directory: root + "/changed", cached: false) != whole)
+        }
+    }
+
+    @Test("the cached hash is the computed one, and any change to a segment recomputes it")
+    func cachedHashFollowsTheSegments() throws {
+        try withTempDirectory { dir in
+            let records = Array(testStream(days: 1, cities: 1))
+            try writeEvents(dir, records.dropLast())
+            let computed = try LogContentHash.sha256(directory: dir, cached: false)
+            #expect(try LogContentHash.sha256(directory: dir) == computed)
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + LogContentHash.cacheName))
+            #expect(try LogContentHash.sha256(directory: dir) == computed, "from the cache")
+            // A cache that lies about unchanged segments is believed (it is derived data, like .idx) …
+            let cache = dir + "/" + LogContentHash.cacheName
+            var text = try String(contentsOfFile: cache, encoding: .utf8)
+            text = String(repeating: "0", count: 64) + text.dropFirst(64)
+            try text.write(toFile: cache, atomically: true, encoding: .utf8)
+            #expect(try "\(LogContentHash.sha256(directory: dir))" == String(repeating: "0", count: 64))
+            #expect(try LogContentHash.sha256(directory: dir, cached: false) == computed, "… never by a verification")
+            // … until a segment changes.
+            let appender = try EventLogWriter(directory: dir, options: smallBatchOptions())
+            try appender.append(records[records.count - 1])
+            try appender.close()
+            let after = try LogContentHash.sha256(directory: dir)
+            #expect(after != computed)
+            #expect(try after == LogContentHash.sha256(directory: dir, cached: false))
+        }
+    }
 }

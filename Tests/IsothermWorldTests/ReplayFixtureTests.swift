@@ -66,6 +66,15 @@ import Testing
             while let r = world.next() { _ = try writer.append(r) }
             try writer.close()
             #expect(try LogContentHash.sha256(directory: tmp + "/" + c.city).hex == c.content_sha256, "\(c.city)")
+            // Byte for byte too (the content hash covers the events, not how they were batched).
+            let fixture = Self.root + "/" + c.log
+            let segments = try FileManager.default.contentsOfDirectory(atPath: fixture).filter { $0.hasSuffix(".lz4") }
+            #expect(!segments.isEmpty)
+            for name in segments {
+                let expected = try Data(contentsOf: URL(fileURLWithPath: fixture + "/" + name))
+                let written = try Data(contentsOf: URL(fileURLWithPath: tmp + "/" + c.city + "/" + name))
+                #expect(written == expected, "\(c.city)/\(name) differs from the fixture")
+            }
         }
     }
 }
