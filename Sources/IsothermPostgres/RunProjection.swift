@@ -124,6 +124,16 @@ final class RunProjection {
     ) throws {
         switch record.event {
         case .runManifest(let m) where m.phase == .started && !m.inputs.isEmpty:
+            let city = m.parameters.first { $0.name == "section_city" }?.value
+            // A run cut short (no finished manifest) is dropped when another run starts, or when the
+            // same run is saved again (a city repeats): only complete runs become rows.
+            if let first = sections.first,
+                first.runId != m.runId || sections.contains(where: { $0.runId == m.runId && $0.city == city })
+            {
+                warnings.append("run \(first.runId) in \(log) was cut short before its final manifest: ignored")
+                sections = []
+                openRunStart = nil
+            }
             if openRunStart == nil { openRunStart = sequence }
             sections.append(
                 Section(

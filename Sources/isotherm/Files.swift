@@ -24,3 +24,37 @@ func isDirectory(_ path: String) -> Bool {
     var st = stat()
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
 }
+
+/// Removes `path` and everything under it (symbolic links are removed, never followed). The
+/// corresponding C functions are `lstat`, `opendir`/`readdir`, `unlink` and `rmdir`.
+func removeTree(_ path: String) throws {
+    var st = stat()
+    guard lstat(path, &st) == 0 else {
+        if errno == ENOENT { return }
+        throw CLIError("\(path): \(String(cString: strerror(errno)))")
+    }
+    if (st.st_mode & S_IFMT) == S_IFDIR {
+        guard let dir = opendir(path) else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for name in names { try removeTree(path + "/" + name) }
+        guard rmdir(path) == 0 else { throw CLIError("cannot remove \(path): \(String(cString: strerror(errno)))") }
+    } else {
+        guard unlink(path) == 0 else { throw CLIError("cannot remove \(path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+/// `/a/b/c` → (`/a/b`, `c`); `c` → (`.`, `c`); trailing slashes ignored.
+func splitPath(_ path: String) -> (parent: String, name: String) {
+    var p = Substring(path)
+    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+    guard let slash = p.lastIndex(of: "/") else { return (".", String(p)) }
+    let parent = p[..<slash]
+    return (parent.isEmpty ? "/" : String(parent), String(p[p.index(after: slash)...]))
+}

@@ -24,6 +24,12 @@ struct GenerateCommand: ParsableCommand {
             The same seed, cities and dates write the same bytes, on any machine. A year of the seven \
             cities is about 35 million events.
 
+            The world appears whole or not at all: it is written into a hidden .OUT.generating-PID \
+            directory beside OUT and renamed to OUT at the end, with OUT/world.json (the summary: seed, \
+            dates, cities, events, content hashes). A killed generate leaves only that hidden directory \
+            (the next generate of OUT removes it); two generates of one OUT cannot both land (the second \
+            is refused). OUT must not exist or be empty; --force replaces it.
+
             Examples:
               isotherm generate --out world --start 2025-01-01 --end 2025-12-31
               isotherm generate --out ny --cities NY,CHI --days 30 --seed 42 --json
@@ -31,6 +37,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(name: .long, help: "Directory to write; each city's log goes to OUT/CITY (e.g. world/NY).")
     var out: String
+
+    @Flag(name: .long, help: "Replace OUT if it already holds a world (or anything else).")
+    var force = false
 
     @Option(name: .long, help: "First event date (YYYY-MM-DD).")
     var start = "2025-01-01"
@@ -53,21 +62,35 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
+    /// The calendar the generator covers.
+    static let earliest = LocalDate(iso8601: "1900-01-01")!
+    static let latest = LocalDate(iso8601: "2199-12-31")!
+
     func validate() throws {
+        guard !out.isEmpty, splitPath(out).name != "/", splitPath(out).name != "." else {
+            throw ValidationError("--out '\(out)' is not a directory name to create")
+        }
         guard let first = LocalDate(iso8601: start) else {
             throw ValidationError("--start '\(start)' is not a YYYY-MM-DD date")
+        }
+        guard first >= Self.earliest && first <= Self.latest else {
+            throw ValidationError("--start \(start) is outside 1900-01-01…2199-12-31")
         }
         if let end {
             guard let last = LocalDate(iso8601: end) else {
                 throw ValidationError("--end '\(end)' is not a YYYY-MM-DD date")
             }
             guard first <= last else { throw ValidationError("--end \(end) is before --start \(start)") }
+            guard last <= Self.latest else { throw ValidationError("--end \(end) is after 2199-12-31") }
             guard first.distance(to: last) < 36_600 else { throw ValidationError("at most 100 years at a time") }
         } else {
-            guard (1...36_600).contains(days) else { throw ValidationError("--days must be 1…36600") }
+            guard (1...36_600).contains(days) else { throw ValidationError("--days \(days) must be 1…36600") }
+            guard first.distance(to: Self.latest) >= days - 1 else {
+                throw ValidationError("--start \(start) --days \(days) runs past 2199-12-31")
+            }
         }
         _ = try selectedCities()
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1…256") }
     }
 
     func selectedCities() throws -> [WorldCity] {
@@ -89,13 +112,16 @@ struct GenerateCommand: ParsableCommand {
             let first = LocalDate(iso8601: start)!
             let last = end.flatMap { LocalDate(iso8601: $0) } ?? first.advanced(by: Int32(days - 1))
             let chosen = try selectedCities()
-            try makeDirectory(out)
-            for city in chosen {
-                let path = out + "/" + city.code
-                if directoryHasEntries(path) {
-                    throw CLIError("\(path) already holds files; give a new --out or remove it")
-                }
+            let target = splitPath(out)
+            let finalPath = target.parent == "." ? target.name : target.parent + "/" + target.name
+            if directoryHasEntries(finalPath) && !force {
+                throw CLIError("\(finalPath) already holds files; give a new --out, or --force to replace it")
             }
+            try makeDirectory(target.parent)
+            try removeStaleTemporaries(in: target.parent, name: target.name)
+            let temporary = target.parent + "/." + target.name + ".generating-\(getpid())"
+            try removeTree(temporary)
+            try makeDirectory(temporary)
             let worlds = chosen.map {
                 CityWorld(city: $0, seed: seed, start: first, end: last, engineVersion: Isotherm.version)
             }
@@ -109,7 +135,7 @@ struct GenerateCommand: ParsableCommand {
             let done = Locked(Int64(0))
             let quiet = json
             let watch = Stopwatch()
-            let directory = out
+            let directory = temporary
             let results = parallelMap(worlds.count, threads: threads ?? availableCores()) { i -> CitySummary in
                 var world = worlds[i]
                 let path = directory + "/" + world.city.code
@@ -129,17 +155,70 @@ struct GenerateCommand: ParsableCommand {
                     }
                 }
                 try writer.close()
+                unlink(path + "/LOCK")
                 let inspect = try LogInspector.inspect(directory: path)
                 return CitySummary(
-                    city: world.city.code, directory: path, events: count, fileBytes: inspect.totals.fileBytes,
-                    contentHash: try LogContentHash.sha256(directory: path).hex, kinds: kinds)
+                    city: world.city.code, directory: finalPath + "/" + world.city.code, events: count,
+                    fileBytes: inspect.totals.fileBytes, contentHash: try LogContentHash.sha256(directory: path).hex,
+                    kinds: kinds)
             }
             let seconds = watch.elapsedSeconds
             var summaries: [CitySummary] = []
-            for result in results { summaries.append(try result.get()) }
+            do {
+                for result in results { summaries.append(try result.get()) }
+            } catch {
+                try? removeTree(temporary)
+                throw error
+            }
             let summary = GenerateSummary(
                 seed: seed, start: first, end: last, cities: summaries, seconds: seconds)
+            try writeWholeFile(temporary + "/world.json", Array((summary.json + "\n").utf8))
+            try land(temporary, at: finalPath)
             print(json ? summary.json : summary.text)
+        }
+    }
+}
+
+extension GenerateCommand {
+    /// Renames the finished world into place: atomically when `path` is absent or empty (a second
+    /// generate that finished first makes the rename fail, and this one is refused); with `--force`, the
+    /// old contents are moved aside first and removed after.
+    func land(_ temporary: String, at path: String) throws {
+        if rename(temporary, path) == 0 { return }
+        let failure = errno
+        if force && (failure == ENOTEMPTY || failure == EEXIST || failure == ENOTDIR) {
+            let (parent, name) = splitPath(path)
+            let aside = parent + "/." + name + ".replaced-\(getpid())"
+            guard rename(path, aside) == 0 else {
+                try? removeTree(temporary)
+                throw CLIError("cannot move \(path) aside: \(String(cString: strerror(errno)))")
+            }
+            guard rename(temporary, path) == 0 else {
+                let e = errno
+                _ = rename(aside, path)
+                try? removeTree(temporary)
+                throw CLIError("cannot rename the new world into \(path): \(String(cString: strerror(e)))")
+            }
+            try removeTree(aside)
+            return
+        }
+        try? removeTree(temporary)
+        if failure == ENOTEMPTY || failure == EEXIST {
+            throw CLIError(
+                "\(path) was filled by another process while this generate ran; nothing of this one was kept")
+        }
+        throw CLIError("cannot rename the new world into \(path): \(String(cString: strerror(failure)))")
+    }
+
+    /// Removes the hidden directories of earlier generates of the same OUT whose process is gone.
+    func removeStaleTemporaries(in parent: String, name: String) throws {
+        let prefix = "." + name + ".generating-"
+        for entry in (try? listDirectory(parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                printError("removing \(parent)/\(entry), left by a generate that did not finish (pid \(pid))")
+                try removeTree(parent + "/" + entry)
+            }
         }
     }
 }

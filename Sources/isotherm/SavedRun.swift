@@ -19,25 +19,42 @@ struct SavedRun {
     var sections: [Section]
 
     /// The run `runId` (default: the last) in the runs log at `runs`.
+    ///
+    /// A run counts only when complete: its sections followed by its `finished` manifest. A run cut
+    /// short (a killed `backtest --save`) left sections and no manifest; they are ignored — when the
+    /// next marker belongs to another run, or repeats a city of the run being read (the same run saved
+    /// again) — and named on standard error, so a rerun of the same run reads clean, each decision once.
     static func load(runs: String, runId: String?) throws -> SavedRun {
         guard isDirectory(runs) else { throw CLIError("\(runs): no such runs log") }
         var found: [SavedRun] = []
         var current: [Section] = []
+        var currentRun: String?
+        var incomplete: [String] = []
         try EventLogReader(directory: runs).forEach { sequence, record in
             if case .runManifest(let m) = record.event {
                 if m.phase == .started, let input = m.inputs.first {
                     let city = m.parameters.first { $0.name == "section_city" }?.value
+                    if currentRun != m.runId || current.contains(where: { $0.city == city }) {
+                        if let r = currentRun, !current.isEmpty { incomplete.append(r) }
+                        current = []
+                    }
+                    currentRun = m.runId
                     current.append(Section(input: input, city: city))
                 } else if m.phase == .finished {
-                    found.append(SavedRun(manifest: m, sections: current))
+                    found.append(SavedRun(manifest: m, sections: currentRun == m.runId ? current : []))
                     current = []
+                    currentRun = nil
                 }
                 return true
             }
             if !current.isEmpty { current[current.count - 1].events.append((sequence, record)) }
             return true
         }
-        guard !found.isEmpty else { throw CLIError("\(runs) holds no saved run") }
+        if let r = currentRun, !current.isEmpty { incomplete.append(r) }
+        for r in incomplete {
+            printError("note: \(runs) holds an incomplete run \(r) (cut short before its final manifest): ignored")
+        }
+        guard !found.isEmpty else { throw CLIError("\(runs) holds no complete saved run") }
         if let runId {
             guard let run = found.last(where: { $0.manifest.runId == runId }) else {
                 throw CLIError(

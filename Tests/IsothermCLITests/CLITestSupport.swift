@@ -82,6 +82,29 @@ enum CLI {
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
+    /// Starts `isotherm` with `arguments` and sends it SIGKILL after `delayMicros` (unless it finished
+    /// first): a crash at a point chosen by the caller's seed. The assertions that follow must hold
+    /// whatever point the kill lands on, so the delay picks which point is tested, never the outcome.
+    /// - Returns: whether the process was killed (false: it finished first) and its exit status.
+    @discardableResult
+    static func runKilled(_ arguments: [String], afterMicros delayMicros: UInt32, in directory: String? = nil)
+        throws -> (killed: Bool, status: Int32)
+    {
+        let path = try #require(executablePath, "the isotherm executable was not found; run `swift build` first")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delayMicros)
+        let killed = process.isRunning && kill(process.processIdentifier, SIGKILL) == 0
+        process.waitUntilExit()
+        return (killed && process.terminationReason == .uncaughtSignal, process.terminationStatus)
+    }
+
     /// Kills a run that takes too long, unless it finished first.
     private final class Watchdog: @unchecked Sendable {
         private let lock = NSLock()

@@ -58,7 +58,9 @@ enum IsothermBinary {
     .enabled(if: crashConninfo != nil, "ISOTHERM_TEST_PG_CONNINFO is unset: run tools/test"))
 struct ProjectionCrashTests {
     static let seed: UInt64 = 0x150_7E4A
-    static let trials = 5
+    /// Kill points: 12 while reading and streaming by COPY, 8 in the last phase (merge and commit).
+    static let trials = 20
+    static let readingTrials = 12
 
     /// Every event of two cities over ten days (about 290,000), and where the first projection stops.
     static let events: [EventRecord] = {
@@ -144,14 +146,15 @@ struct ProjectionCrashTests {
             let start = Date()
             let p = try IsothermBinary.start(Self.catchUpArguments(db, log), scratch: dir.path)
             let delay: Double
-            if trial < 3 {
+            if trial < Self.readingTrials {
                 // Reading the log and streaming candles and observations by COPY: 5 %…80 % of the run.
-                delay = duration * (0.05 + 0.75 * (Double(trial) + rng.unit()) / 3)
+                delay = duration * (0.05 + 0.75 * (Double(trial) + rng.unit()) / Double(Self.readingTrials))
                 usleep(useconds_t(delay * 1e6))
             } else {
                 // The last phase: from the first 'writing' stage to the commit and a little after.
                 let anchor = Self.waitFor("  writing ", in: dir.path, process: p, since: start) ?? 0
-                delay = anchor + tail * 1.1 * (Double(trial - 3) + rng.unit()) / 2
+                let k = Double(trial - Self.readingTrials)
+                delay = anchor + tail * 1.1 * (k + rng.unit()) / Double(Self.trials - Self.readingTrials)
                 let wait = delay - Date().timeIntervalSince(start)
                 if wait > 0 { usleep(useconds_t(wait * 1e6)) }
             }
