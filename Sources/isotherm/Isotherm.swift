@@ -54,8 +54,8 @@ struct Isotherm: ParsableCommand {
               isotherm project postgres …        the old system's tables
               isotherm log inspect|cat|verify|sort LOG
 
-            Exit codes: 0 success; 1 damage found (verify); 2 the command could not run (bad input, \
-            I/O, locked log); 64 usage error.
+            Exit codes: 0 success; 1 damage found (verify) or a status --max-age limit breached; 2 the \
+            command could not run (bad input, I/O, locked log); 64 usage error.
             """,
         version: version,
         subcommands: [
