@@ -67,7 +67,9 @@ struct BacktestCommand: ParsableCommand {
         help: "Only these cities, comma-separated: codes (NY,CHI) or the old names the report prints (chicago).")
     var city: String?
 
-    @Option(name: .long, help: "The last N event dates up to --end-date (default: the end of the data).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "The last N event dates up to --end-date (default: the end of the data).")
     var days: Int?
 
     @Option(name: .long, help: "First event date to trade (YYYY-MM-DD; default: the data's first).")
@@ -79,53 +81,55 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The strategy: \(StrategyKind.names)."))
     var strategy: StrategyKind = .openMaker
 
-    @Option(name: .long, help: parameterHelp("price")) var price: String?
-    @Option(name: .long, help: parameterHelp("bias")) var bias: String?
-    @Option(name: .long, help: parameterHelp("basis-offset")) var basisOffset: String?
-    @Option(name: .long, help: parameterHelp("bet-amount")) var betAmount: String?
-    @Option(name: .long, help: parameterHelp("edge-cents")) var edgeCents: String?
-    @Option(name: .long, help: parameterHelp("exit-after")) var exitAfter: String?
-    @Option(name: .long, help: parameterHelp("exit-latest")) var exitLatest: String?
-    @Option(name: .long, help: parameterHelp("exit-distance")) var exitDistance: String?
-    @Option(name: .long, help: parameterHelp("decision-offset")) var decisionOffset: String?
-    @Option(name: .long, help: parameterHelp("neighbor-price-min")) var neighborPriceMin: String?
-    @Option(name: .long, help: parameterHelp("our-price-max")) var ourPriceMax: String?
-    @Option(name: .long, help: parameterHelp("gap-min")) var gapMin: String?
-    @Option(name: .long, help: parameterHelp("slope-min")) var slopeMin: String?
-    @Option(name: .long, help: parameterHelp("max-shift-bins")) var maxShiftBins: String?
-    @Option(name: .long, help: parameterHelp("alpha")) var alpha: String?
-    @Option(name: .long, help: parameterHelp("beta")) var beta: String?
-    @Option(name: .long, help: parameterHelp("gamma")) var gamma: String?
-    @Option(name: .long, help: parameterHelp("delta")) var delta: String?
-    @Option(name: .long, help: parameterHelp("edge-threshold")) var edgeThreshold: String?
-    @Option(name: .long, help: parameterHelp("split-threshold")) var splitThreshold: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("price")) var price: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("bias")) var bias: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("basis-offset")) var basisOffset: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("bet-amount")) var betAmount: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("edge-cents")) var edgeCents: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("exit-after")) var exitAfter: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("exit-latest")) var exitLatest: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("exit-distance")) var exitDistance: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("decision-offset")) var decisionOffset: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("neighbor-price-min")) var neighborPriceMin:
+        String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("our-price-max")) var ourPriceMax: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("gap-min")) var gapMin: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("slope-min")) var slopeMin: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("max-shift-bins")) var maxShiftBins: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("alpha")) var alpha: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("beta")) var beta: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("gamma")) var gamma: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("delta")) var delta: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("edge-threshold")) var edgeThreshold: String?
+    @Option(name: .long, parsing: .unconditional, help: parameterHelp("split-threshold")) var splitThreshold: String?
 
     @Option(name: .long, help: "assume, touch or queue.")
     var fillModel: FillModel = .assume
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help:
             "Minutes a maker order rests before it is canceled (touch, queue), 0 to 10080; 0: until the market closes.")
     var fillWindow: Int64 = 120
 
-    @Option(name: .long, help: "Contracts resting ahead of ours (queue), 0 to 1000000.")
+    @Option(name: .long, parsing: .unconditional, help: "Contracts resting ahead of ours (queue), 0 to 1000000.")
     var queueAhead: Int64 = 250
 
-    @Option(name: .long, help: "Risk: most contracts in one order (a whole number).")
+    @Option(name: .long, parsing: .unconditional, help: "Risk: most contracts in one order (a whole number).")
     var maxContracts: String?
 
-    @Option(name: .long, help: "Risk: most dollars bought in one event.")
+    @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought in one event.")
     var maxEventExposure: String?
 
-    @Option(name: .long, help: "Risk: most dollars bought on one UTC day (per city).")
+    @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought on one UTC day (per city).")
     var maxDayExposure: String?
 
-    @Option(name: .long, help: "Risk: most orders resting at once (per city).")
+    @Option(name: .long, parsing: .unconditional, help: "Risk: most orders resting at once (per city).")
     var maxOpenOrders: String?
 
     @Option(
-        name: .long, help: "Risk: refuse every order once the realized loss reaches this many dollars (kill switch).")
+        name: .long, parsing: .unconditional,
+        help: "Risk: refuse every order once the realized loss reaches this many dollars (kill switch).")
     var killAfterLoss: String?
 
     @Option(name: .long, help: "Compare strategies side by side (comma-separated; with --report, one page for all).")
@@ -140,10 +144,10 @@ struct BacktestCommand: ParsableCommand {
         name: .long, help: "Write a self-contained HTML report (equity curve, drawdown, daily P&L, cities, manifest).")
     var report: String?
 
-    @Option(name: .long, help: "Print N trades in detail, evenly spaced; --debug alone: 20.")
+    @Option(name: .long, parsing: .unconditional, help: "Print N trades in detail, evenly spaced; --debug alone: 20.")
     var debug: Int?
 
-    @Option(name: .long, help: "Logs read at once (default: the number of cores), 1 to 256.")
+    @Option(name: .long, parsing: .unconditional, help: "Logs read at once (default: the number of cores), 1 to 256.")
     var threads: Int?
 
     @Flag(name: .long, help: "Print JSON (metrics, by city, trades, rejections, settlement disagreements).")

@@ -17,13 +17,16 @@ struct DemoCommand: ParsableCommand {
             prints the figures. The log is kept: explore it with `isotherm log inspect|cat|verify`.
             """)
 
-    @Option(name: .long, help: "Event dates to generate (about 100,900 events per day for seven cities).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Event dates to generate (about 100,900 events per day for seven cities).")
     var days = 30
 
     @Option(name: .long, help: "First event date (YYYY-MM-DD).")
     var start = "2025-11-01"
 
-    @Option(name: .long, help: "Seed of the generated world; the same seed writes the same bytes.")
+    @Option(
+        name: .long, parsing: .unconditional, help: "Seed of the generated world; the same seed writes the same bytes.")
     var seed: UInt64 = 7
 
     @Option(name: .long, help: "Log directory to create (default: a new directory under /tmp).")

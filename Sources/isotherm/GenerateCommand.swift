@@ -47,16 +47,16 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Last event date (YYYY-MM-DD); default: --days after --start.")
     var end: String?
 
-    @Option(name: .long, help: "Number of event dates when --end is not given.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of event dates when --end is not given.")
     var days = 30
 
     @Option(name: .long, help: "Comma-separated cities: NY, CHI, MIA, AUS, DEN, LAX, PHIL (default: all).")
     var cities = "NY,CHI,MIA,AUS,DEN,LAX,PHIL"
 
-    @Option(name: .long, help: "Seed; the same seed writes the same bytes.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed; the same seed writes the same bytes.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Cities generated at once (default: the number of cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Cities generated at once (default: the number of cores).")
     var threads: Int?
 
     @Flag(name: .long, help: "Print the summary as JSON.")

@@ -28,19 +28,19 @@ struct TuneCommand: ParsableCommand {
                   --save-best config/open_maker_best_params.json
             """)
 
-    @Option(name: .long, help: "A directory of city logs.")
+    @Option(name: .long, parsing: .unconditional, help: "A directory of city logs.")
     var world: String
 
-    @Option(name: .long, help: "Trials to run in all (including those already in --storage).")
+    @Option(name: .long, parsing: .unconditional, help: "Trials to run in all (including those already in --storage).")
     var trials = 50
 
-    @Option(name: .long, help: "total_pnl, sharpe_daily, sharpe_per_trade, roi or win_rate.")
+    @Option(name: .long, parsing: .unconditional, help: "total_pnl, sharpe_daily, sharpe_per_trade, roi or win_rate.")
     var metric = "total_pnl"
 
-    @Option(name: .long, help: "Share of the event dates, from the start, used for training.")
+    @Option(name: .long, parsing: .unconditional, help: "Share of the event dates, from the start, used for training.")
     var trainRatio = 0.7
 
-    @Option(name: .long, help: "assume, touch or queue.")
+    @Option(name: .long, parsing: .unconditional, help: "assume, touch or queue.")
     var fillModel = "assume"
 
     @Option(name: .long, help: "Dollars per trade.")
@@ -73,9 +73,10 @@ struct TuneCommand: ParsableCommand {
         guard FillModel(rawValue: fillModel) != nil else {
             throw ValidationError("--fill-model must be assume, touch or queue")
         }
-        guard Money(dollars: betAmount) != nil else {
-            throw ValidationError("--bet-amount '\(betAmount)' is not dollars")
+        guard let bet = Money(dollars: betAmount), bet.micros >= 10_000 else {
+            throw ValidationError("--bet-amount '\(betAmount)' is not dollars (at least 0.01)")
         }
+        if let t = threads, !(1...256).contains(t) { throw ValidationError("--threads must be 1…256") }
     }
 
     struct Trial: Equatable {

@@ -92,6 +92,11 @@ struct BacktestTruthCLITests {
             #expect(compareNone.exitCode == 64 && compareNone.stderr.contains("--compare"), "\(compareNone)")
             let unknown = try CLI.run(["backtest", "--world", "world", "--city", "gotham"], in: tmp)
             #expect(unknown.exitCode == 64 && unknown.stderr.contains("'gotham' is not a city"), "\(unknown)")
+            // Negative values are values, not flags (`--bias -1.5` used to be "Missing value").
+            let cold = try CLI.run(["backtest", "--world", "world", "--bias", "-1.5", "--json"], in: tmp)
+            #expect(cold.exitCode == 0 && cold.stdout.contains(#""temp_bias_deg":"-1.5""#), "\(cold)")
+            let negative = try CLI.run(["backtest", "--world", "world", "--days", "-3"], in: tmp)
+            #expect(negative.exitCode == 64 && negative.stderr.contains("--days -3 must be 1 to 36600"), "\(negative)")
             let notTaken = try CLI.run(["backtest", "--world", "world", "--alpha", "0.2"], in: tmp)
             #expect(notTaken.exitCode == 64 && notTaken.stderr.contains("--alpha is not a parameter of open_maker"))
         }

@@ -87,7 +87,7 @@ struct GenerateSafetyTests {
             ["--out", "", "--days", "1"], ["--out", "X", "--start", "0001-01-01"],
             ["--out", "X", "--start", "9999-12-31", "--days", "2"],
             ["--out", "X", "--start", "2199-12-31", "--days", "2"],
-            ["--out", "X", "--days", "0"], ["--out", "X", "--threads", "0"],
+            ["--out", "X", "--days", "0"], ["--out", "X", "--threads", "0"], ["--out", "X", "--days", "-1"],
         ])
     func badArguments(_ args: [String]) throws {
         let r = try CLI.run(["generate"] + args)
