@@ -58,8 +58,8 @@ let package = Package(
         .target(
             name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet", "IsothermImport", "IsothermEvents"],
             swiftSettings: strictSettings),
-        // A scripted local HTTP server for the backfill tests (not part of the product).
-        .target(name: "IsothermTestSupport", dependencies: ["IsothermNet"], swiftSettings: strictSettings),
+        // Scripted local HTTP(S) and WebSocket (ws/wss) servers and a throwaway CA for the tests (not shipped).
+        .target(name: "IsothermTestSupport", dependencies: ["COpenSSL", "IsothermNet"], swiftSettings: strictSettings),
         // PostgreSQL over libpq.
         .target(
             name: "IsothermPostgres",

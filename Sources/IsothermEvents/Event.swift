@@ -47,8 +47,20 @@ package enum EventKind: UInt8, Sendable, NamedCase {
         }
     }
 
-    /// The schema version this build writes for the kind. Decoders accept every version up to it.
-    package var currentVersion: UInt8 { 1 }
+    /// The schema version this build writes for the kind. Decoders accept every version from 1 up to
+    /// it and upcast the old ones in `EventCodec` (`Schemas/events.md` gives every version's layout).
+    package var currentVersion: UInt8 {
+        switch self {
+        // 2: every part optional (absent sizes, volume and open interest no longer written as zero) and
+        // the exchange's time beside the receive time.
+        case .ticker: 2
+        // 2: whether it was a block trade may be unknown.
+        case .trade: 2
+        // 2: the station the report came from.
+        case .settlement: 2
+        default: 1
+        }
+    }
 }
 
 /// One event: what happened. Its time and sequence live in ``EventRecord``.

@@ -33,6 +33,55 @@ package struct SettlementSite: Sendable {
     package func climateDate(of instant: Timestamp) -> LocalDate {
         instant.adding(nanos: Int64(standardOffsetHours) * 3_600 * Timestamp.nanosPerSecond).utcDate
     }
+
+    /// The catalog city a settlement source's station id names: a CLI product (`CLIMIA`), a CF6
+    /// product (`CF6MIA`, the same site), an ICAO station (`KMIA`) or a GHCN id (`USW00012839`).
+    package static func naming(_ id: String) -> City? {
+        let key = id.uppercased()
+        if let c = City.find(key), c.station == key || c.climateReport == key || c.ghcn == key { return c }
+        if key.count == 6, key.hasPrefix("CF6") {
+            let report = "CLI" + key.dropFirst(3)
+            return City.catalog.first { $0.climateReport == report }
+        }
+        return nil
+    }
+
+    /// The city a settlement report settles and the station it came from (the catalog's ICAO id). The
+    /// importers never guess: a report that names its station (`id`) settles that station's city, and a
+    /// `--city` (`requested`) naming another city is an error, as is a station of no city the catalog
+    /// holds; a report that names none settles `requested`, its station unknown.
+    /// - Throws: ``ImportError`` naming `source` and `--city` or `station`.
+    package static func resolve(station id: String?, requested: String?, source: String) throws(ImportError) -> (
+        city: Symbol, station: Symbol?
+    ) {
+        var given: City?
+        if let requested {
+            guard let c = City.find(requested) else {
+                throw ImportError(source, field: "--city", "unknown city \"\(requested)\"")
+            }
+            given = c
+        }
+        guard let id else {
+            guard let given else {
+                throw ImportError(source, field: "--city", "the file does not name its station; give --city")
+            }
+            return (Symbol(given.code)!, nil)
+        }
+        guard let named = naming(id) else {
+            let known = City.catalog.map { "\($0.station)/\($0.climateReport)" }.joined(separator: ", ")
+            let hint = given.map { "; --city \(requested ?? $0.code) cannot make it \($0.name)'s" } ?? ""
+            throw ImportError(
+                source, field: "station",
+                "\(id) is not the settlement station of a city Isotherm knows (\(known))\(hint)")
+        }
+        if let given, given != named {
+            throw ImportError(
+                source, field: "--city",
+                "the report names \(id), \(named.name)'s station (\(named.code)); --city \(requested ?? given.code) names \(given.name): "
+                    + "a report that names its station settles that station's city")
+        }
+        return (Symbol(named.code)!, Symbol(named.station)!)
+    }
 }
 
 /// Every file format `isotherm import file` reads, and how each becomes events.
@@ -60,7 +109,8 @@ package enum ImportFormat: String, CaseIterable, Sendable {
 
     /// What a format needs besides the bytes.
     package struct Options: Sendable {
-        /// City code (`NY`) for formats that do not name a KXHIGH station.
+        /// City code (`NY`) for files that do not name their station. A file that names its station
+        /// settles that station's city: a `city` naming another is an error, never an override.
         package var city: String?
         /// Station for Visual Crossing observations (default: the city's settlement station).
         package var station: String?
@@ -80,17 +130,8 @@ package enum ImportFormat: String, CaseIterable, Sendable {
     /// Parses one file into events, in time order (stable for equal times).
     /// - Throws: `ImportError` naming the file, line or field.
     package func parse(_ bytes: [UInt8], source: String, options: Options) throws(ImportError) -> [EventRecord] {
-        func city(_ fallbackKey: String?) throws(ImportError) -> Symbol {
-            if let c = options.city {
-                guard let site = SettlementSite.find(c) else {
-                    throw ImportError(source, field: "--city", "unknown city \"\(c)\"")
-                }
-                return Symbol(site.city)!
-            }
-            if let key = fallbackKey, let site = SettlementSite.find(key) { return Symbol(site.city)! }
-            throw ImportError(
-                source, field: "--city",
-                "the file does not name a KXHIGH station\(fallbackKey.map { " (\($0))" } ?? ""); give --city")
+        func site(_ station: String?) throws(ImportError) -> (city: Symbol, station: Symbol?) {
+            try SettlementSite.resolve(station: station, requested: options.city, source: source)
         }
         func settlementsAt(_ settlements: [Settlement]) -> [EventRecord] {
             settlements.map {
@@ -103,35 +144,45 @@ package enum ImportFormat: String, CaseIterable, Sendable {
             let text = String(decoding: bytes, as: UTF8.self)
             events = []
             for report in try NWSClimateReportParser.parse(text, source: source) {
-                let c = try city(report.pil)
-                if let s = report.settlement(city: c) { events += settlementsAt([s]) }
+                let (city, station) = try site(report.pil)
+                if let s = report.settlement(city: city, station: station) { events += settlementsAt([s]) }
             }
         case .nwsCF6:
             let month = try NWSCF6Parser.parse(String(decoding: bytes, as: UTF8.self), source: source)
-            events = settlementsAt(month.settlements(city: try city(month.pil ?? month.station)))
+            // The product id names the site; the STATION: line is a name, which no catalog entry matches.
+            let (city, station) = try site(month.pil)
+            events = settlementsAt(month.settlements(city: city, station: station))
         case .visualCrossing:
-            let c = try city(nil)
-            let stationText = options.station ?? SettlementSite.find(c.description)!.station
+            guard let requested = options.city else {
+                throw ImportError(
+                    source, field: "--city", "a Visual Crossing response is for a place, not a city; give --city")
+            }
+            guard let c = SettlementSite.find(requested) else {
+                throw ImportError(source, field: "--city", "unknown city \"\(requested)\"")
+            }
+            let stationText = options.station ?? c.station
             guard let station = Symbol(stationText) else {
                 throw ImportError(source, field: "--station", "\"\(stationText)\" is not a station id")
             }
             events = try VisualCrossingImporter.parse(
-                bytes, source: source, city: c, station: station, basisDate: options.basisDate,
+                bytes, source: source, city: Symbol(c.city)!, station: station, basisDate: options.basisDate,
                 units: options.units == "metric" ? .metric : .us)
         case .iemCLI:
             events = []
             for day in try IEMClimateImporter.parse(bytes, source: source) {
-                if let s = day.settlement(city: try city(day.station)) { events += settlementsAt([s]) }
+                let (city, station) = try site(day.station)
+                if let s = day.settlement(city: city, station: station) { events += settlementsAt([s]) }
             }
         case .nceiDaily:
-            var station: String? = nil
-            if case .array(let rows) = try JSONParser.parse(bytes, source: source), let first = rows.first {
-                station = first["STATION"]?.stringValue
+            // Every row names its station: each is checked, not only the first.
+            var settlements: [Settlement] = []
+            for day in try NCEIDailyImporter.parse(
+                bytes, source: source, units: options.units == "standard" ? .standard : .tenthsCelsius)
+            {
+                let (city, station) = try site(day.station)
+                settlements.append(day.settlement(city: city, station: station))
             }
-            events = settlementsAt(
-                try NCEIDailyImporter.parse(
-                    bytes, source: source, city: try city(station),
-                    units: options.units == "standard" ? .standard : .tenthsCelsius))
+            events = settlementsAt(settlements)
         case .nwsObservations:
             events = try NWSObservationsImporter.parse(bytes, source: source)
         case .iemASOS:

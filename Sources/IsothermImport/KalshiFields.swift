@@ -101,7 +101,7 @@ extension JSONFields {
     }
 
     /// A required ticker: printable ASCII, 1…48 bytes.
-    func kalshiTicker(_ key: String) throws(ImportError) -> Symbol {
+    package func kalshiTicker(_ key: String) throws(ImportError) -> Symbol {
         let text = try string(key)
         guard let s = Symbol(text) else {
             throw fail(key, "\"\(text)\" is not a ticker (1 to \(Symbol.capacity) printable ASCII characters)")

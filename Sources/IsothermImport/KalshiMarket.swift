@@ -50,7 +50,8 @@ package struct KalshiMarket: Hashable, Sendable {
     package var result: MarketLifecycle.Result?
     /// What a YES contract paid (`settlement_value_dollars`, or integer-cent `settlement_value`).
     package var settlementValue: Price?
-    /// `settlement_ts`: when payouts were made.
+    /// `settlement_ts`: when payouts were made. Optional in the current SDK and absent from older
+    /// responses, even for settled markets.
     package var settlementTime: Timestamp?
     /// `settlement_timer_seconds`: how long after determination the market settles.
     package var settlementTimerSeconds: Int64?
@@ -106,22 +107,30 @@ package struct KalshiMarket: Hashable, Sendable {
             title: title)
     }
 
-    /// When the market was determined, as far as the response tells: `settlement_ts` minus
+    /// When the market was determined, as far as the response tells, never early: `settlement_ts` minus
     /// `settlement_timer_seconds` once settled (the timer is defined as the time from determination to
-    /// settlement), else `updated_time` (the determination is the market's last non-trading change, so
-    /// this is never early). Nil for an undetermined market. The parser checks the fields are there.
+    /// settlement); without the timer `settlement_ts` itself (a market settles after it is determined);
+    /// otherwise `updated_time` (the determination is a non-trading change, so the last one is no
+    /// earlier). Nil for an undetermined market, or one whose response has none of these times.
     package var determinedTime: Timestamp? {
         guard status.isDetermined else { return nil }
-        if status.isSettled, let settlementTime, let settlementTimerSeconds {
+        if status.isSettled, let settlementTime {
+            guard let settlementTimerSeconds else { return settlementTime }
             return settlementTime.adding(nanos: -settlementTimerSeconds * Timestamp.nanosPerSecond)
         }
         return updatedTime
     }
 
+    /// Settled, but the response has no `settlement_ts` (optional in the current SDK, absent from older
+    /// ones): the market is imported with what is known (its listing, and its determination dated by
+    /// ``determinedTime``), without a `.settled` event, whose time is not known. Backfills count such
+    /// markets.
+    package var lacksSettlementTime: Bool { status.isSettled && settlementTime == nil }
+
     /// The market's events, in time order: ``MarketListed`` at `created_time`; for a determined market a
     /// `.determined` ``MarketLifecycle`` at ``determinedTime``; for a settled one also `.settled` at
     /// `settlement_ts`. Both lifecycle events carry the result and the settlement value (nil when the
-    /// response gives none).
+    /// response gives none). A transition whose time the response does not give is left out.
     package func records(fees: KalshiFees) -> [EventRecord] {
         var out = [EventRecord(time: createdTime, event: .marketListed(listed(fees: fees)))]
         if let determinedTime {

@@ -1,4 +1,4 @@
-import IsothermEvents
+package import IsothermEvents
 
 /// Reads Kalshi's market, event and series REST responses into ``KalshiMarket``, ``KalshiEvent`` and
 /// ``KalshiSeries`` values; ``KalshiFeeSchedule/records(_:)`` turns markets into events.
@@ -106,8 +106,9 @@ package enum KalshiMarketParser {
     }
 
     /// `result` and the times that date the outcome, checked against `status`: a determined market needs a
-    /// result; a settled one `settlement_ts` and `settlement_timer_seconds`; one determined but not yet
-    /// settled `updated_time` (see ``KalshiMarket/determinedTime``).
+    /// result, and one determined but not yet settled `updated_time` (see ``KalshiMarket/determinedTime``).
+    /// A settled market may lack `settlement_ts` and `settlement_timer_seconds` (the current SDK makes
+    /// them optional; older responses have neither): it is read with what it has.
     private static func outcome(_ m: JSONFields, status: KalshiMarket.Status) throws(ImportError) -> (
         result: MarketLifecycle.Result?, updatedTime: Timestamp?, settlementTime: Timestamp?,
         settlementTimerSeconds: Int64?
@@ -129,16 +130,7 @@ package enum KalshiMarketParser {
         }
         if status.isDetermined {
             guard result != nil else { throw m.fail("result", "empty, but the status is \"\(status.rawValue)\"") }
-            if status.isSettled {
-                guard settlementTime != nil else {
-                    throw m.fail("settlement_ts", "missing; a \"\(status.rawValue)\" market needs its settlement time")
-                }
-                guard settlementTimerSeconds != nil else {
-                    throw m.fail(
-                        "settlement_timer_seconds",
-                        "missing; it dates the determination of a \"\(status.rawValue)\" market")
-                }
-            } else if updatedTime == nil {
+            if !status.isSettled && updatedTime == nil {
                 throw m.fail("updated_time", "missing; it dates the determination of a \"\(status.rawValue)\" market")
             }
         }
@@ -147,8 +139,9 @@ package enum KalshiMarketParser {
 
     /// `strike_type` with the strikes it needs: `less`/`less_or_equal` a `cap_strike`,
     /// `greater`/`greater_or_equal` a `floor_strike`, `between` both. `functional`, `custom` and
-    /// `structured` become ``StrikeType/other`` with whatever strikes are given.
-    private static func strikes(_ m: JSONFields) throws(ImportError) -> (StrikeType, Temperature?, Temperature?) {
+    /// `structured` become ``StrikeType/other`` with whatever strikes are given. (The WebSocket's
+    /// `market_lifecycle_v2` `created` message spells them the same way in its `additional_metadata`.)
+    package static func strikes(_ m: JSONFields) throws(ImportError) -> (StrikeType, Temperature?, Temperature?) {
         let text = try m.string("strike_type")
         let type: StrikeType
         if let named = StrikeType(name: text), named != .other {

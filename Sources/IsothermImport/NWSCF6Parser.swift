@@ -24,12 +24,13 @@ package struct NWSCF6Month: Equatable, Sendable {
     package var month: Int
     package var days: [Day]
 
-    /// Preliminary settlements for `city`, one per day with a maximum.
-    package func settlements(city: Symbol) -> [Settlement] {
+    /// Preliminary settlements for `city` from `station`, one per day with a maximum.
+    package func settlements(city: Symbol, station: Symbol? = nil) -> [Settlement] {
         days.compactMap { day in
             day.maximum.map {
                 Settlement(
-                    city: city, source: .nwsCF6, climateDate: day.date, high: Temperature(degrees: Int32($0)),
+                    city: city, station: station, source: .nwsCF6, climateDate: day.date,
+                    high: Temperature(degrees: Int32($0)),
                     low: day.minimum.map { Temperature(degrees: Int32($0)) }, isFinal: false, isCorrection: false,
                     issuedAt: nil)
             }

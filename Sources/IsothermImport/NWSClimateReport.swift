@@ -66,11 +66,12 @@ package struct NWSClimateReport: Equatable, Sendable {
     /// A final report covers a finished day: labelled `YESTERDAY` and not valid "as of" a time.
     package var isFinal: Bool { validAsOf == nil && dayLabel != "TODAY" }
 
-    /// The settlement event this report gives for `city`, or nil when the maximum is missing.
-    package func settlement(city: Symbol) -> Settlement? {
+    /// The settlement event this report gives for `city` from `station`, or nil when the maximum is
+    /// missing.
+    package func settlement(city: Symbol, station: Symbol? = nil) -> Settlement? {
         guard let maximum else { return nil }
         return Settlement(
-            city: city, source: .nwsCLI, climateDate: climateDate,
+            city: city, station: station, source: .nwsCLI, climateDate: climateDate,
             high: Temperature(degrees: Int32(maximum.fahrenheit)),
             low: minimum.map { Temperature(degrees: Int32($0.fahrenheit)) }, isFinal: isFinal,
             isCorrection: isCorrection, issuedAt: issuedAt)

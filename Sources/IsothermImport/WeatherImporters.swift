@@ -127,11 +127,11 @@ package struct IEMClimateDay: Equatable, Sendable {
         return issuedAt >= date.advanced(by: 1).startUTC.adding(nanos: 4 * 3_600 * Timestamp.nanosPerSecond)
     }
 
-    /// The settlement this day gives for `city`, or nil when the high is missing.
-    package func settlement(city: Symbol) -> Settlement? {
+    /// The settlement this day gives for `city` from `station`, or nil when the high is missing.
+    package func settlement(city: Symbol, station: Symbol? = nil) -> Settlement? {
         guard let high else { return nil }
         return Settlement(
-            city: city, source: .iem, climateDate: date, high: Temperature(degrees: high),
+            city: city, station: station, source: .iem, climateDate: date, high: Temperature(degrees: high),
             low: low.map { Temperature(degrees: $0) }, isFinal: isFinal, isCorrection: false, issuedAt: issuedAt)
     }
 }
@@ -178,6 +178,30 @@ package enum IEMClimateImporter {
     }
 }
 
+/// One row of NCEI's daily summaries: a station's official high and low for a day, whole °F.
+package struct NCEIDay: Equatable, Sendable {
+    /// `STATION`, the GHCN id (`USW00094728`); nil when the row has none.
+    package var station: String?
+    package var date: LocalDate
+    package var high: Temperature
+    package var low: Temperature?
+
+    package init(station: String?, date: LocalDate, high: Temperature, low: Temperature?) {
+        self.station = station
+        self.date = date
+        self.high = high
+        self.low = low
+    }
+
+    /// The final settlement this row gives for `city` from `station` (NCEI publishes the official
+    /// station values after quality control).
+    package func settlement(city: Symbol, station: Symbol? = nil) -> Settlement {
+        Settlement(
+            city: city, station: station, source: .ncei, climateDate: date, high: high, low: low, isFinal: true,
+            isCorrection: false, issuedAt: nil)
+    }
+}
+
 /// NCEI's Access Data Service, `dataset=daily-summaries`, JSON: `[{"DATE","STATION","TMAX","TMIN"}]`
 /// with string values. Without `units=standard` the values are tenths of °C (`"  311"` = 31.1 °C =
 /// 88 °F); with it, °F.
@@ -189,15 +213,14 @@ package enum NCEIDailyImporter {
         case standard
     }
 
-    /// The daily maxima and minima as final settlements for `city` (NCEI publishes the official
-    /// station values after quality control), whole °F.
-    package static func parse(_ bytes: [UInt8], source: String, city: Symbol, units: Units = .tenthsCelsius)
-        throws(ImportError) -> [Settlement]
+    /// The rows with a maximum, each with the station it names, rounded half up to whole °F.
+    package static func parse(_ bytes: [UInt8], source: String, units: Units = .tenthsCelsius)
+        throws(ImportError) -> [NCEIDay]
     {
         guard case .array(let rows) = try JSONParser.parse(bytes, source: source) else {
             throw ImportError(source, field: "document", "expected an array of daily rows")
         }
-        var out: [Settlement] = []
+        var out: [NCEIDay] = []
         for (i, row) in rows.enumerated() {
             let r = try JSONFields(row, source: source, path: "[\(i)]")
             let dateText = try r.string("DATE")
@@ -212,12 +235,10 @@ package enum NCEIDailyImporter {
             }
             guard let high = try value("TMAX") else { continue }
             out.append(
-                Settlement(
-                    city: city, source: .ncei, climateDate: date,
+                NCEIDay(
+                    station: try r.optionalString("STATION"), date: date,
                     high: Temperature(degrees: high.roundedDegrees),
-                    low: try value("TMIN").map { Temperature(degrees: $0.roundedDegrees) },
-                    isFinal: true,
-                    isCorrection: false, issuedAt: nil))
+                    low: try value("TMIN").map { Temperature(degrees: $0.roundedDegrees) }))
         }
         return out
     }

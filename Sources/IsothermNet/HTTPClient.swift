@@ -2,7 +2,8 @@ import COpenSSL
 import Glibc
 
 /// A failed request: what and where, in one line. `isRetryable` tells a caller whether trying again
-/// may help (a dropped or refused connection, a timeout), as opposed to a bad URL or a TLS failure.
+/// may help (a dropped or refused connection, a timeout), as opposed to a bad URL or a certificate
+/// that does not verify.
 package struct NetError: Error, Equatable, CustomStringConvertible {
     package var url: String
     package var message: String
@@ -25,16 +26,19 @@ package struct HTTPResponse: Sendable {
 }
 
 /// A small blocking HTTP/1.1 client for backfills: one request per connection (`Connection: close`),
-/// `http://` and `https://` (OpenSSL, peer and host name verified against the system's CAs),
-/// `Content-Length`, chunked or close-delimited bodies, and a timeout on every read and write.
-/// Retrying, rate limiting and backoff are the caller's (see `RetryingFetcher`).
+/// `http://` and `https://` (OpenSSL; see `TLSSession`: it fails closed), `Content-Length`, chunked or
+/// close-delimited bodies, and a timeout on every read and write. Retrying, rate limiting and backoff
+/// are the caller's (see `RetryingFetcher`).
 package struct HTTPClient: Sendable {
     package var timeoutSeconds: Int
     package var userAgent: String
+    /// The CAs an `https://` server's certificate must chain to: the system's, or a test's own CA.
+    package var trust: TLSTrust
 
-    package init(timeoutSeconds: Int = 30, userAgent: String = "isotherm") {
+    package init(timeoutSeconds: Int = 30, userAgent: String = "isotherm", trust: TLSTrust = .system) {
         self.timeoutSeconds = timeoutSeconds
         self.userAgent = userAgent
+        self.trust = trust
     }
 
     /// `GET url` with extra headers.
@@ -42,10 +46,11 @@ package struct HTTPClient: Sendable {
         guard let parts = URLParts(url) else {
             throw NetError(url: url, message: "not an http(s) URL", isRetryable: false)
         }
+        let context = parts.secure ? try TLSContext(trust: trust, url: url) : nil
         let fd = try connect(parts, url: url)
         defer { close(fd) }
         var tls: TLSSession? = nil
-        if parts.secure { tls = try TLSSession(fd: fd, host: parts.host, url: url) }
+        if let context { tls = try TLSSession(context: context, fd: fd, host: parts.host, url: url) }
         defer { tls?.shutdown() }
         var request = "GET \(parts.target) HTTP/1.1\r\nHost: \(parts.hostHeader)\r\nUser-Agent: \(userAgent)\r\n"
         if !headers.contains(where: { $0.0.lowercased() == "accept" }) { request += "Accept: application/json\r\n" }
@@ -179,9 +184,11 @@ struct Transport {
     func write(_ bytes: [UInt8]) throws(NetError) {
         var offset = 0
         while offset < bytes.count {
+            // The pointer is used by this call only: SSL_write encrypts into OpenSSL's own buffer.
             let n = bytes[offset...].withUnsafeBytes { p -> Int in
-                if let tls { return Int(SSL_write(tls.ssl, p.baseAddress, Int32(p.count))) }
-                return Glibc.send(fd, p.baseAddress, p.count, Int32(MSG_NOSIGNAL))
+                let count = Swift.min(p.count, 1 << 30)
+                if let tls { return Int(withSIGPIPEBlocked { SSL_write(tls.ssl, p.baseAddress, Int32(count)) }) }
+                return Glibc.send(fd, p.baseAddress, count, Int32(MSG_NOSIGNAL))
             }
             guard n > 0 else { throw NetError(url: url, message: "connection lost while sending", isRetryable: true) }
             offset += n
@@ -196,16 +203,31 @@ struct Transport {
             start = 0
         }
         var chunk = [UInt8](repeating: 0, count: 65_536)
+        errno = 0
         let n = chunk.withUnsafeMutableBytes { p -> Int in
-            if let tls { return Int(SSL_read(tls.ssl, p.baseAddress, Int32(p.count))) }
+            if let tls { return Int(withSIGPIPEBlocked { SSL_read(tls.ssl, p.baseAddress, Int32(p.count)) }) }
             return Glibc.recv(fd, p.baseAddress, p.count, 0)
         }
-        if n == 0 || (n < 0 && tls != nil && SSL_get_error(tls!.ssl, Int32(n)) == SSL_ERROR_ZERO_RETURN) {
+        let readErrno = errno
+        let tlsError = tls.map { n > 0 ? SSL_ERROR_NONE : SSL_get_error($0.ssl, Int32(n)) } ?? SSL_ERROR_NONE
+        if n == 0 && tls == nil || tlsError == SSL_ERROR_ZERO_RETURN {
             closed = true
             return false
         }
         guard n > 0 else {
-            let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : String(cString: strerror(errno))
+            let reason: String
+            if readErrno == EINTR {
+                // A signal (the recorder's stop nudge); OpenSSL reports it as WANT_READ, not a timeout.
+                reason = String(cString: strerror(readErrno))
+            } else if readErrno == EAGAIN || readErrno == EWOULDBLOCK || tlsError == SSL_ERROR_WANT_READ {
+                reason = "timed out"
+            } else if tlsError == SSL_ERROR_SSL {
+                // OpenSSL 3 reports a close without close_notify as "unexpected eof while reading": a
+                // close-delimited body cut short is an error over TLS, not the end of the body.
+                reason = "TLS: " + (TLSSession.drainErrors().first.map(TLSSession.reasonText) ?? "protocol error")
+            } else {
+                reason = readErrno != 0 ? String(cString: strerror(readErrno)) : "the connection closed"
+            }
             throw NetError(url: url, message: "connection lost while reading: \(reason)", isRetryable: true)
         }
         buffer += chunk[..<n]
@@ -249,47 +271,6 @@ struct Transport {
         let out = Array(buffer[start...])
         start = buffer.count
         return out
-    }
-}
-
-/// A TLS client session over a connected socket.
-final class TLSSession: @unchecked Sendable {
-    let context: OpaquePointer
-    let ssl: OpaquePointer
-
-    init(fd: Int32, host: String, url: String) throws(NetError) {
-        func fail(_ what: String) -> NetError {
-            let code = ERR_get_error()
-            var text = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &text, text.count)
-            let detail = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return NetError(url: url, message: "TLS: \(what)\(code != 0 ? ": \(detail)" : "")", isRetryable: false)
-        }
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw fail("cannot create a context") }
-        SSL_CTX_set_default_verify_paths(ctx)
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
-        guard let s = SSL_new(ctx) else {
-            SSL_CTX_free(ctx)
-            throw fail("cannot create a session")
-        }
-        context = ctx
-        ssl = s
-        SSL_set_fd(s, fd)
-        _ = isotherm_ssl_set_sni(s, host)
-        SSL_set1_host(s, host)
-        guard SSL_connect(s) == 1 else {
-            let verify = SSL_get_verify_result(s)
-            throw fail(
-                verify != X509_V_OK ? "certificate of \(host) not trusted (\(verify))" : "handshake with \(host) failed"
-            )
-        }
-    }
-
-    func shutdown() { SSL_shutdown(ssl) }
-
-    deinit {
-        SSL_free(ssl)
-        SSL_CTX_free(context)
     }
 }
 

@@ -23,8 +23,11 @@ package final class WebSocketClient {
     /// The GUID of RFC 6455 §1.3.
     static let acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-    /// Connects to `ws://` or `wss://` and completes the opening handshake.
-    package init(url: String, headers: [(String, String)] = [], timeoutSeconds: Int = 30) throws(NetError) {
+    /// Connects to `ws://` or `wss://` and completes the opening handshake. A `wss://` server's
+    /// certificate must chain to `trust` and name the host, as for ``HTTPClient``.
+    package init(
+        url: String, headers: [(String, String)] = [], timeoutSeconds: Int = 30, trust: TLSTrust = .system
+    ) throws(NetError) {
         self.url = url
         let http: String
         if url.hasPrefix("wss://") {
@@ -37,10 +40,15 @@ package final class WebSocketClient {
         guard let parts = URLParts(http) else {
             throw NetError(url: url, message: "not a ws:// or wss:// URL", isRetryable: false)
         }
-        let client = HTTPClient(timeoutSeconds: timeoutSeconds)
+        let context = parts.secure ? try TLSContext(trust: trust, url: url) : nil
+        let client = HTTPClient(timeoutSeconds: timeoutSeconds, trust: trust)
         fd = try client.connect(parts, url: url)
         do throws(NetError) {
-            tls = parts.secure ? try TLSSession(fd: fd, host: parts.host, url: url) : nil
+            if let context {
+                tls = try TLSSession(context: context, fd: fd, host: parts.host, url: url)
+            } else {
+                tls = nil
+            }
         } catch {
             Glibc.close(fd)
             throw error
@@ -74,8 +82,9 @@ package final class WebSocketClient {
                     url: url, message: "the server's Sec-WebSocket-Accept does not match the key", isRetryable: false)
             }
         } catch {
-            tls?.shutdown()
-            Glibc.close(fd)
+            // `shutdown()` marks the client closed: a throw from a fully initialised class runs
+            // `deinit`, which must not close the descriptor a second time.
+            shutdown()
             throw error
         }
     }

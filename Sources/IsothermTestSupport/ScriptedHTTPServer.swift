@@ -1,8 +1,11 @@
 import Glibc
+import Synchronization
 
 /// A local HTTP/1.1 server for tests of the backfills: it answers each request with whatever the
 /// test's handler scripts (a recorded response, a 429 with `Retry-After`, a 5xx, a connection dropped
-/// half-way, a malformed page) and records every request target it saw. Not for production.
+/// half-way, a malformed page) and records every request target it saw. With a `TLSIdentity` it
+/// speaks HTTPS and presents that certificate. Like a real server, it answers bytes that cannot be
+/// an HTTP request (a TLS ClientHello, say) with a 400. Not for production.
 package final class ScriptedHTTPServer: @unchecked Sendable {
     package enum Reply: Sendable {
         /// A complete response; `chunked` sends the body with chunked transfer encoding.
@@ -20,13 +23,14 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
     package var port: Int { listener.port }
     private var listener: Listener!
     private let handler: @Sendable (String) -> Reply
-    private var mutex = pthread_mutex_t()
-    private var seen: [String] = []
+    private let tls: TLSIdentity?
+    private let seen = Mutex<[String]>([])
 
     /// Listens on 127.0.0.1 on a free port. `handler` gets the request target (`/path?query`).
-    package init(handler: @escaping @Sendable (String) -> Reply) throws {
+    /// - Parameter tls: the certificate to present (HTTPS); nil for plain HTTP.
+    package init(tls: TLSIdentity? = nil, handler: @escaping @Sendable (String) -> Reply) throws {
         self.handler = handler
-        pthread_mutex_init(&mutex, nil)
+        self.tls = tls
         let box = WeakBox()
         listener = try Listener { fd in box.server?.handle(fd) }
         box.server = self
@@ -36,14 +40,11 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
 
     package enum ServerError: Error { case cannotListen(String) }
 
-    package var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS.
+    package var baseURL: String { tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)" }
 
     /// Every request target received so far, in order.
-    package var requests: [String] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return seen
-    }
+    package var requests: [String] { seen.withLock { $0 } }
 
     /// Stops accepting and waits for the server thread.
     package func stop() { listener.stop() }
@@ -54,8 +55,7 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
         package let port: Int
         private let socketFD: Int32
         private let onConnection: @Sendable (Int32) -> Void
-        private var mutex = pthread_mutex_t()
-        private var stopping = false
+        private let stopping = Mutex(false)
         private var thread = pthread_t()
 
         package init(onConnection: @escaping @Sendable (Int32) -> Void) throws {
@@ -81,31 +81,30 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
             }
             port = Int(UInt16(bigEndian: address.sin_port))
-            pthread_mutex_init(&mutex, nil)
             let unmanaged = Unmanaged.passRetained(self)
-            pthread_create(
+            // `&thread` is written during the call only; the new thread gets `self` retained.
+            let created = pthread_create(
                 &thread, nil,
                 { context in
                     let listener = Unmanaged<Listener>.fromOpaque(context!).takeRetainedValue()
                     listener.serve()
                     return nil
                 }, unmanaged.toOpaque())
+            guard created == 0 else {
+                unmanaged.release()
+                close(listener)
+                throw ServerError.cannotListen("pthread_create: \(String(cString: strerror(created)))")
+            }
         }
 
         /// Stops accepting and waits for the thread.
         package func stop() {
-            pthread_mutex_lock(&mutex)
-            stopping = true
-            pthread_mutex_unlock(&mutex)
+            stopping.withLock { $0 = true }
             pthread_join(thread, nil)
             close(socketFD)
         }
 
-        private var isStopping: Bool {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            return stopping
-        }
+        private var isStopping: Bool { stopping.withLock { $0 } }
 
         private func serve() {
             while !isStopping {
@@ -120,21 +119,24 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
     }
 
     fileprivate func handle(_ fd: Int32) {
+        guard let stream = ServerStream(fd: fd, tls: tls) else { return }
+        defer { stream.finish() }
         var tv = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var request: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
         while !request.ends(with: [13, 10, 13, 10]) {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { return }
-            request += chunk[..<n]
+            guard let chunk = stream.receive(max: 4096) else { return }
+            request += chunk
+            // A request starts with a method; anything else (a TLS ClientHello) gets a 400 at once.
+            guard let first = request.first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) else {
+                stream.send(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                return
+            }
         }
         let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self)
         let parts = line.split(separator: " ")
         let target = parts.count >= 2 ? String(parts[1]) : "?"
-        pthread_mutex_lock(&mutex)
-        seen.append(target)
-        pthread_mutex_unlock(&mutex)
+        seen.withLock { $0.append(target) }
         switch handler(target) {
         case .respond(let status, let headers, let body, let chunked):
             var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
@@ -149,25 +151,16 @@ package final class ScriptedHTTPServer: @unchecked Sendable {
                     i += 1000
                 }
                 out += Array("0\r\n\r\n".utf8)
-                send(fd, out)
+                stream.send(out)
             } else {
                 head += "Content-Length: \(body.count)\r\n\r\n"
-                send(fd, Array(head.utf8) + body)
+                stream.send(Array(head.utf8) + body)
             }
         case .drop(let status, let body, let afterBytes):
             let head = "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Length: \(body.count)\r\n\r\n"
-            send(fd, Array(head.utf8) + body.prefix(afterBytes))
+            stream.send(Array(head.utf8) + body.prefix(afterBytes))
         case .hangUp:
             break
-        }
-    }
-
-    private func send(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            offset += n
         }
     }
 
@@ -192,17 +185,16 @@ extension Array where Element == UInt8 {
 
 /// Counts calls per key across threads, so a handler can script "the first request fails, the
 /// second works".
-package final class RequestCounter: @unchecked Sendable {
-    private var counts: [String: Int] = [:]
-    private var lock = pthread_mutex_t()
+package final class RequestCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
 
-    package init() { pthread_mutex_init(&lock, nil) }
+    package init() {}
 
     /// Counts one more `key` and returns how many there have been, this one included.
     package func next(_ key: String) -> Int {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        counts[key, default: 0] += 1
-        return counts[key]!
+        counts.withLock { counts in
+            counts[key, default: 0] += 1
+            return counts[key]!
+        }
     }
 }

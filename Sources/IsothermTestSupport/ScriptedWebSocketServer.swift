@@ -3,52 +3,83 @@ import IsothermNet
 
 /// A local WebSocket server for tests: each connection is handed, after the opening handshake, to
 /// the test's script, which reads the client's messages and sends what the test needs (text,
-/// fragmented text, pings, a close, or a dropped connection). Not for production.
+/// fragmented text, pings, a close, or a dropped connection). With a `TLSIdentity` it speaks `wss://`
+/// and presents that certificate. Not for production.
 package final class ScriptedWebSocketServer: @unchecked Sendable {
     /// The server's end of one connection.
     package final class Connection {
-        let fd: Int32
+        let stream: ServerStream
         /// The opening request's headers, names lowercased.
         package let headers: [String: String]
         package let target: String
 
-        init(fd: Int32, headers: [String: String], target: String) {
-            self.fd = fd
+        init(stream: ServerStream, headers: [String: String], target: String) {
+            self.stream = stream
             self.headers = headers
             self.target = target
         }
 
-        private func read(_ n: Int) -> [UInt8]? {
-            var out = [UInt8](repeating: 0, count: n)
-            var got = 0
-            while got < n {
-                let r = out[got...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                guard r > 0 else { return nil }
-                got += r
+        private func read(_ n: Int) -> [UInt8]? { stream.receive(exactly: n) }
+
+        /// Text messages that arrived while ``sync(_:)`` waited for its pong, for ``receive()``.
+        private var pending: [String] = []
+        /// Whether the client sent a close frame (as opposed to just going away).
+        package private(set) var sawClose = false
+
+        /// The next frame from the client, unmasked: opcode and payload; nil when it is gone.
+        private func readFrame() -> (opcode: UInt8, payload: [UInt8])? {
+            guard let head = read(2) else { return nil }
+            var length = Int(head[1] & 0x7F)
+            if length == 126 {
+                guard let b = read(2) else { return nil }
+                length = Int(b[0]) << 8 | Int(b[1])
+            } else if length == 127 {
+                guard let b = read(8) else { return nil }
+                length = b.reduce(0) { $0 << 8 | Int($1) }
             }
-            return out
+            guard let mask = read(4), let data = read(length) else { return nil }
+            return (head[0] & 0x0F, data.enumerated().map { $0.element ^ mask[$0.offset & 3] })
         }
 
-        /// The next text message from the client (control frames are skipped), or nil when it is gone.
+        /// The next text message from the client (control frames are skipped), or nil when it is gone or
+        /// has closed.
         package func receive() -> String? {
-            while true {
-                guard let head = read(2) else { return nil }
-                var length = Int(head[1] & 0x7F)
-                if length == 126 {
-                    guard let b = read(2) else { return nil }
-                    length = Int(b[0]) << 8 | Int(b[1])
-                } else if length == 127 {
-                    guard let b = read(8) else { return nil }
-                    length = b.reduce(0) { $0 << 8 | Int($1) }
-                }
-                guard let mask = read(4), let data = read(length) else { return nil }
-                let payload = data.enumerated().map { $0.element ^ mask[$0.offset & 3] }
-                switch head[0] & 0x0F {
+            if !pending.isEmpty { return pending.removeFirst() }
+            while let (opcode, payload) = readFrame() {
+                switch opcode {
                 case 0x1: return String(decoding: payload, as: UTF8.self)
-                case 0x8: return nil
+                case 0x8:
+                    sawClose = true
+                    return nil
                 default: continue
                 }
             }
+            return nil
+        }
+
+        /// Sends a ping carrying `token` and waits for the client's pong. A client reads in order and
+        /// answers a ping when it reads it, so the pong proves it has read everything sent before.
+        /// - Returns: false when the client went away first.
+        package func sync(_ token: String) -> Bool {
+            ping(token)
+            while let (opcode, payload) = readFrame() {
+                switch opcode {
+                case 0xA where payload == Array(token.utf8): return true
+                case 0x1: pending.append(String(decoding: payload, as: UTF8.self))
+                case 0x8:
+                    sawClose = true
+                    return false
+                default: continue
+                }
+            }
+            return false
+        }
+
+        /// Reads until the client closes or goes away.
+        /// - Returns: whether it sent a close frame (a clean close).
+        package func waitForClose() -> Bool {
+            while receive() != nil {}
+            return sawClose
         }
 
         private func frame(_ first: UInt8, _ payload: [UInt8]) {
@@ -62,12 +93,7 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
                 for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8((payload.count >> shift) & 0xFF)) }
             }
             out += payload
-            var offset = 0
-            while offset < out.count {
-                let n = out[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { return }
-                offset += n
-            }
+            stream.send(out)
         }
 
         package func send(text: String) { frame(0x81, Array(text.utf8)) }
@@ -95,15 +121,19 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
 
     package let port: Int
     private let server: ScriptedHTTPServer.Listener
+    private let secure: Bool
 
     /// Listens on 127.0.0.1; `script` runs for each connection after the handshake, on the server thread.
-    package init(script: @escaping @Sendable (Connection) -> Void) throws {
+    /// - Parameter tls: the certificate to present (`wss://`); nil for plain `ws://`.
+    package init(tls: TLSIdentity? = nil, script: @escaping @Sendable (Connection) -> Void) throws {
+        secure = tls != nil
         server = try ScriptedHTTPServer.Listener { fd in
+            guard let stream = ServerStream(fd: fd, tls: tls) else { return }
+            defer { stream.finish() }
             var request: [UInt8] = []
-            var byte: UInt8 = 0
             while !(request.count >= 4 && Array(request.suffix(4)) == [13, 10, 13, 10]) {
-                guard recv(fd, &byte, 1, 0) == 1 else { return }
-                request.append(byte)
+                guard let byte = stream.receive(max: 1) else { return }
+                request += byte
             }
             let lines = String(decoding: request, as: UTF8.self).split(separator: "\r\n")
             var headers: [String: String] = [:]
@@ -115,13 +145,14 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
             let accept = WebSocketClient.acceptKey(for: headers["sec-websocket-key"] ?? "")
             let response =
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(accept)\r\n\r\n"
-            _ = Array(response.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            script(Connection(fd: fd, headers: headers, target: target))
+            guard stream.send(Array(response.utf8)) else { return }
+            script(Connection(stream: stream, headers: headers, target: target))
         }
         port = server.port
     }
 
-    package var url: String { "ws://127.0.0.1:\(port)" }
+    /// `ws://127.0.0.1:PORT`, or `wss://localhost:PORT` with TLS.
+    package var url: String { secure ? "wss://localhost:\(port)" : "ws://127.0.0.1:\(port)" }
     package func stop() { server.stop() }
 }
 

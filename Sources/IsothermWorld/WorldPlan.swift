@@ -57,7 +57,7 @@ struct Scheduled {
 /// The weather, reports and market calendar of one city over a date range, drawn from the seed.
 package struct WorldPlan: Sendable {
     /// Changes whenever the same seed would produce different events.
-    package static let generatorVersion = "world-1"
+    package static let generatorVersion = "world-2"
     /// Longest forecast lead (days).
     package static let maxLead = 7
     /// Minutes between observations.
@@ -304,7 +304,8 @@ package struct WorldPlan: Sendable {
                     r.time, 4,
                     .settlement(
                         Settlement(
-                            city: citySymbol, source: .nwsCLI, climateDate: date, high: Temperature(degrees: r.high),
+                            city: citySymbol, station: stationSymbol, source: .nwsCLI, climateDate: date,
+                            high: Temperature(degrees: r.high),
                             low: Temperature(degrees: r.low), isFinal: final, isCorrection: correction,
                             issuedAt: r.time)))
             }

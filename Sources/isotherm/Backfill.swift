@@ -255,9 +255,13 @@ struct ImportWeatherCommand: ParsableCommand {
                 for year in first.components.year...last.components.year {
                     let url = "\(base)/json/cli.py?station=\(site.station)&year=\(year)"
                     try session.page(url, label: url) { body in
-                        let days = try IEMClimateImporter.parse(body, source: url)
-                        let settlements = days.filter { $0.date >= first && $0.date <= last }.compactMap {
-                            $0.settlement(city: citySymbol)
+                        // Every day must be the station asked for: its city is the one it settles.
+                        var settlements: [Settlement] = []
+                        for day in try IEMClimateImporter.parse(body, source: url)
+                        where day.date >= first && day.date <= last {
+                            let (city, station) = try SettlementSite.resolve(
+                                station: day.station, requested: site.city, source: url)
+                            if let s = day.settlement(city: city, station: station) { settlements.append(s) }
                         }
                         return ImportFormat.timeOrdered(
                             settlements.map {

@@ -19,7 +19,10 @@ struct ImportKalshiCommand: ParsableCommand {
             Only settled markets are imported, so everything written is final: a market_listed event \
             at created_time, determined and settled market_lifecycle events with the result, and the \
             candles. Markets of the days asked for that are not settled yet are counted and left for \
-            a later run of the same command.
+            a later run of the same command. A settled market without settlement_ts (optional in the \
+            current SDK, absent from older responses) is imported with what is known: its listing, its \
+            determination (dated by updated_time, which is never early) and its candles, but no \
+            settled event, whose time is unknown; such markets are counted.
 
             Tiers: live (the current endpoints), historical (the archive), auto (the default: reads \
             GET /historical/cutoff when it has something to fetch, takes markets settled before the \
@@ -198,6 +201,9 @@ struct KalshiLogState {
     private(set) var listed: [Symbol: MarketListed] = [:]
     private(set) var transitions: Set<Transition> = []
     private(set) var settledAt: [Symbol: Timestamp] = [:]
+    /// Markets a page said were settled but gave no `settlement_ts` for, with the route of that page
+    /// (where their candles are).
+    private(set) var settledWithoutTime: [Symbol: KalshiRoute] = [:]
     /// The parameters of each finished backfill page's finish manifest, by run id.
     private(set) var finished: [String: [Field]] = [:]
     /// Backfill pages started and not finished, in log order: run id and start-manifest parameters.
@@ -214,6 +220,7 @@ struct KalshiLogState {
                     started[m.runId] = (sequence, m.parameters)
                 } else {
                     finished[m.runId] = m.parameters
+                    noteSettledWithoutTime(m.parameters)
                 }
             default:
                 add(record)
@@ -247,7 +254,25 @@ struct KalshiLogState {
         }
     }
 
-    mutating func finish(_ runId: String, _ parameters: [Field]) { finished[runId] = parameters }
+    mutating func finish(_ runId: String, _ parameters: [Field]) {
+        finished[runId] = parameters
+        noteSettledWithoutTime(parameters)
+    }
+
+    /// Notes a market settled without `settlement_ts`, found on a markets page of `route`.
+    mutating func settledWithoutTime(_ ticker: Symbol, _ route: KalshiRoute) { settledWithoutTime[ticker] = route }
+
+    /// Whether the log says `ticker` settled, with or without its settlement time.
+    func isSettled(_ ticker: Symbol) -> Bool { settledAt[ticker] != nil || settledWithoutTime[ticker] != nil }
+
+    /// The markets a finished markets page listed as settled without `settlement_ts` (its notes
+    /// `settled_without_settlement_ts` and `tier`).
+    private mutating func noteSettledWithoutTime(_ parameters: [Field]) {
+        guard let list = parameters.first(where: { $0.name == "settled_without_settlement_ts" })?.value else { return }
+        let route: KalshiRoute =
+            parameters.first(where: { $0.name == "tier" })?.value == KalshiRoute.archive.name ? .archive : .live
+        for t in list.split(separator: ",") { if let ticker = Symbol(String(t)) { settledWithoutTime[ticker] = route } }
+    }
 }
 
 /// One `isotherm import kalshi` run: resume a page cut short, then for each series its markets pages
@@ -334,6 +359,7 @@ final class KalshiBackfill {
                 var events: [EventRecord] = []
                 var inRange = 0
                 var waiting = 0
+                var withoutTime: [String] = []
                 for m in page.markets where m.seriesTicker == s && m.eventDate >= first && m.eventDate <= last {
                     inRange += 1
                     guard m.status.isSettled else {
@@ -342,15 +368,26 @@ final class KalshiBackfill {
                         continue
                     }
                     unsettled.remove(m.ticker)
+                    if m.lacksSettlementTime {
+                        withoutTime.append(m.ticker.string)
+                        state.settledWithoutTime(m.ticker, route)
+                    }
                     events += m.records(fees: fees).filter { state.isNew($0) }
                 }
                 events = ImportFormat.timeOrdered(events)
                 let pageComplete = waiting == 0 && currentTime() >= last.advanced(by: 2).startUTC
-                let notes = [
+                var notes = [
                     Field("source", "kalshi"), Field("page", "markets"), Field("series", s.string),
                     Field("cursor", page.cursor ?? ""), Field("markets", String(inRange)),
                     Field("not_settled", String(waiting)),
                 ]
+                if !withoutTime.isEmpty {
+                    // Recorded so a rerun, which passes this page over, still knows they settled.
+                    notes += [
+                        Field("settled_without_settlement_ts", withoutTime.joined(separator: ",")),
+                        Field("tier", route.name),
+                    ]
+                }
                 try session.appendNew(key: key, label: url, events: events, notes: notes, complete: pageComplete)
                 for e in events { state.add(e) }
                 if pageComplete { state.finish(BackfillSession.runId(key), notes) }
@@ -468,7 +505,7 @@ final class KalshiBackfill {
             wanted.contains($0.seriesTicker) && $0.eventDate >= first && $0.eventDate <= last
         }.sorted { ($0.eventDate, $0.ticker) < ($1.eventDate, $1.ticker) }
         for m in markets {
-            guard let settled = state.settledAt[m.ticker] else {
+            guard state.isSettled(m.ticker) else {
                 unsettled.insert(m.ticker)
                 continue
             }
@@ -477,9 +514,21 @@ final class KalshiBackfill {
                     session.skipped()
                     continue
                 }
-                let route = try self.route(settled: settled)
+                let route = try self.route(of: m.ticker)
                 try candlePage(chunk, route: route, url: base + chunk.path(route))
             }
+        }
+    }
+
+    /// Where the candles of a settled market are: by --tier, or in auto mode the archive when it settled
+    /// before the cutoff; for a market settled without `settlement_ts`, the tier of the page that listed
+    /// it (the archive holds exactly the markets settled before the cutoff).
+    private func route(of ticker: Symbol) throws -> KalshiRoute {
+        if let settled = state.settledAt[ticker] { return try route(settled: settled) }
+        switch tier {
+        case .live: return .live
+        case .historical: return .archive
+        case .auto: return state.settledWithoutTime[ticker] ?? .live
         }
     }
 
@@ -505,13 +554,19 @@ final class KalshiBackfill {
 
     var summary: String {
         let wanted = Set(series)
-        let settled = state.listed.values.filter {
+        let inDays = state.listed.values.filter {
             wanted.contains($0.seriesTicker) && $0.eventDate >= first && $0.eventDate <= last
-                && state.settledAt[$0.ticker] != nil
-        }.count
+        }
+        let settled = inDays.filter { state.isSettled($0.ticker) }.count
+        let withoutTime = inDays.filter { state.settledWithoutTime[$0.ticker] != nil }.count
         var out =
             "  markets: \(settled) settled in \(first)…\(last), \(marketEvents) market events new; "
             + "candles: \(candles) from \(candlePages) pages"
+        if withoutTime > 0 {
+            out +=
+                "\n  \(withoutTime) settled markets have no settlement_ts: imported with their listing, "
+                + "determination (at updated_time) and candles, without a settled event"
+        }
         if !unsettled.isEmpty {
             out +=
                 "\n  \(unsettled.count) markets of these days are not settled yet: run the same command again once they are"

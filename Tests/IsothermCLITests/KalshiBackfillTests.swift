@@ -28,7 +28,11 @@ final class FakeKalshi: Sendable {
     /// Markets settled before this instant are served only by the archive (`nil`: everything is live).
     let cutoff: Timestamp?
 
-    init(unsettled: Set<String> = [], cutoff: Timestamp? = nil) {
+    /// - Parameters:
+    ///   - unsettled: markets still active.
+    ///   - withoutSettlementTs: settled markets served without `settlement_ts` and
+    ///     `settlement_timer_seconds` (as older responses), `updated_time` at their settlement.
+    init(unsettled: Set<String> = [], withoutSettlementTs: Set<String> = [], cutoff: Timestamp? = nil) {
         var markets: [KalshiMarket] = []
         for (day, specs) in [
             (Self.day0, [("B40.5", 40, true)]),
@@ -38,10 +42,15 @@ final class FakeKalshi: Sendable {
         ] {
             for (suffix, strike, won) in specs {
                 let ticker = "KXHIGHNY-\(KalshiTicker.dateCode(day))-\(suffix)"
-                markets.append(
-                    Self.market(
-                        day, ticker: ticker, suffix: suffix, strike: Int32(strike), won: won,
-                        settled: !unsettled.contains(ticker)))
+                var m = Self.market(
+                    day, ticker: ticker, suffix: suffix, strike: Int32(strike), won: won,
+                    settled: !unsettled.contains(ticker))
+                if withoutSettlementTs.contains(ticker) {
+                    m.updatedTime = m.settlementTime
+                    m.settlementTime = nil
+                    m.settlementTimerSeconds = nil
+                }
+                markets.append(m)
             }
         }
         self.markets = markets
@@ -484,6 +493,54 @@ struct KalshiBackfillTests {
 
             let third = try CLI.run(args(log, server, ["--tier", "live"]))
             #expect(third.stdout.contains("0 pages fetched, 10 already done, 0 events appended"), "\(third)")
+        }
+    }
+
+    @Test("a settled market without settlement_ts does not stop the backfill: imported with what is known, and counted")
+    func settledWithoutSettlementTime() throws {
+        let undated = "KXHIGHNY-25JAN01-B38.5"
+        // Day 1's other markets settled before the cutoff (archive); this one has no settlement time, and
+        // a live page lists it.
+        let kalshi = FakeKalshi(withoutSettlementTs: [undated], cutoff: Timestamp(rfc3339: "2025-01-03T00:00:00Z")!)
+        let server = try ScriptedHTTPServer { kalshi.reply($0) }
+        defer { server.stop() }
+        try withTempDirectory { tmp in
+            let log = tmp + "/ny"
+            let r = try CLI.run(args(log, server))
+            try #require(r.exitCode == 0, "\(r)")
+            #expect(r.stdout.contains("markets: 4 settled in 2025-01-01…2025-01-02"), "\(r)")
+            #expect(r.stdout.contains("1 settled markets have no settlement_ts: imported with their listing"), "\(r)")
+            #expect(!r.stdout.contains("not settled yet"), "\(r)")
+            let got = try events(log)
+            let lifecycle = got.compactMap { e -> (Timestamp, MarketLifecycle)? in
+                if case .marketLifecycle(let l) = e.event, l.ticker == Symbol(undated) { return (e.time, l) }
+                return nil
+            }
+            // Determined when Kalshi last changed it (never early); no settled event, whose time is unknown.
+            #expect(lifecycle.map(\.1.transition) == [.determined])
+            #expect(lifecycle.first?.0 == Timestamp(rfc3339: "2025-01-02T11:19:07Z"))
+            #expect(lifecycle.first?.1.result == .yes && lifecycle.first?.1.settlementValue == .one)
+            // Its candles come from the live endpoints, the tier of the page that listed it.
+            #expect(server.requests.contains { $0.hasPrefix("/series/KXHIGHNY/markets/\(undated)/candlesticks?") })
+            let archive = kalshi.markets.filter { kalshi.isArchived($0) }
+            let live = kalshi.markets.filter { !kalshi.isArchived($0) }
+            // The live chain's two pages (this market alone on the first), then the archive's.
+            let want = kalshi.expected(
+                FakeKalshi.day1...FakeKalshi.day2,
+                pages: [
+                    live.filter { $0.eventDate < FakeKalshi.day2 }, live.filter { $0.eventDate >= FakeKalshi.day2 },
+                    archive,
+                ])
+            expectSame(got, want, ordered: false)
+            expectNoDuplicates(got)
+
+            // A rerun asks nothing and still knows the market settled (from the page's manifest).
+            let count = server.requests.count
+            let again = try CLI.run(args(log, server))
+            #expect(again.exitCode == 0 && again.stdout.contains("0 pages fetched"), "\(again)")
+            #expect(
+                again.stdout.contains("markets: 4 settled") && !again.stdout.contains("not settled yet"), "\(again)")
+            #expect(server.requests.count == count)
         }
     }
 

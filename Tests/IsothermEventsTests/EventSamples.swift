@@ -45,13 +45,15 @@ enum EventSamples {
                         yesAsk: OHLC(flat: Price(micros: 305_000)),
                         price: nil, previousPrice: Price(cents: 30), volume: .zero,
                         openInterest: Count(hundredths: 221_450)))),
+            // Received at 14:02:01.250, stamped 14:02:01.123 by the exchange; no ask and no ask size.
             EventRecord(
-                time: Timestamp(nanos: 1_764_252_121_123_000_000),
+                time: Timestamp(nanos: 1_764_252_121_250_000_000),
                 event: .ticker(
                     TickerUpdate(
                         ticker: ticker, lastPrice: Price(cents: 30), yesBid: Price(cents: 27), yesAsk: nil,
-                        yesBidSize: Count(contracts: 300), yesAskSize: .zero, volume: Count(contracts: 5000),
-                        openInterest: Count(contracts: 2214)))),
+                        yesBidSize: Count(contracts: 300), yesAskSize: nil, volume: Count(contracts: 5000),
+                        openInterest: Count(contracts: 2214), exchangeTime: Timestamp(nanos: 1_764_252_121_123_000_000)
+                    ))),
             EventRecord(
                 time: Timestamp(nanos: 1_764_252_121_500_000_000),
                 event: .trade(
@@ -104,7 +106,8 @@ enum EventSamples {
                 time: Timestamp(rfc3339: "2025-11-29T07:31:00Z")!,
                 event: .settlement(
                     Settlement(
-                        city: Symbol("CHI")!, source: .nwsCLI, climateDate: day, high: Temperature(degrees: 46),
+                        city: Symbol("CHI")!, station: Symbol("KMDW")!, source: .nwsCLI, climateDate: day,
+                        high: Temperature(degrees: 46),
                         low: Temperature(degrees: 30), isFinal: true, isCorrection: false,
                         issuedAt: Timestamp(rfc3339: "2025-11-29T07:30:00Z")!))),
             EventRecord(

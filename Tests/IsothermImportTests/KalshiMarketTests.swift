@@ -90,6 +90,28 @@ struct KalshiMarketTests {
         #expect(KalshiFeeSchedule().records(page.markets) == Array(Self.oct02All[0..<9]))
     }
 
+    @Test("a settled market without settlement_ts: its listing and its determination, no settled event")
+    func settledWithoutSettlementTime() throws {
+        var text = try KalshiSample.text("markets_KXHIGHNY_page1.json")
+        for cut in [#""settlement_ts": "2026-10-03T11:19:07Z","#, #""settlement_timer_seconds": 3600,"#] {
+            text = text.replacingCharacters(in: try #require(text.range(of: cut)), with: "")
+        }
+        let page = try KalshiMarketParser.marketsPage(Array(text.utf8), source: "old.json")
+        let m = page.markets[0]
+        #expect(m.status == .finalized && m.settlementTime == nil && m.lacksSettlementTime)
+        #expect(!page.markets[1].lacksSettlementTime)
+        // Determined at updated_time (10:19:07, never early); the settlement's time is unknown: no event.
+        #expect(m.records(fees: Self.fees) == Array(Self.oct02All[0..<2]))
+
+        // With settlement_ts but no timer, the determination is dated by the settlement (never early).
+        var noTimer = try KalshiSample.text("markets_KXHIGHNY_page1.json")
+        noTimer = noTimer.replacingCharacters(
+            in: try #require(noTimer.range(of: #""settlement_timer_seconds": 3600,"#)), with: "")
+        let n = try KalshiMarketParser.marketsPage(Array(noTimer.utf8), source: "n.json").markets[0]
+        #expect(n.determinedTime == KalshiSample.time("2026-10-03T11:19:07Z"))
+        #expect(n.records(fees: Self.fees).map(\.event.kind) == [.marketListed, .marketLifecycle, .marketLifecycle])
+    }
+
     @Test("the last page: a greater-than tail, a determined market, an active one; no cursor")
     func lastPage() throws {
         let page = try KalshiMarketParser.marketsPage(

@@ -111,22 +111,22 @@ import Testing
     }
 
     @Test func nceiDailySummariesInTenthsOfCelsius() throws {
-        let s = try NCEIDailyImporter.parse(
-            bytes("ncei/ncei_access_daily-summaries_USW00094728_2023-07-15_noUnits.json"), source: "ncei.json", city: ny
-        )
-        #expect(s.map(\.climateDate.iso8601) == ["2023-07-15", "2023-07-16", "2023-07-17"])
+        let days = try NCEIDailyImporter.parse(
+            bytes("ncei/ncei_access_daily-summaries_USW00094728_2023-07-15_noUnits.json"), source: "ncei.json")
+        #expect(days.map(\.date.iso8601) == ["2023-07-15", "2023-07-16", "2023-07-17"])
+        #expect(days.allSatisfy { $0.station == "USW00094728" }, "each row keeps the station it names")
+        let s = days.map { $0.settlement(city: ny, station: Symbol("KNYC")!) }
         // 31.1 °C = 88 °F, 21.7 °C = 71 °F; 25.6 °C = 78 °F, 23.3 °C = 74 °F.
         #expect(s.map(\.high) == [Temperature(degrees: 88), Temperature(degrees: 78), Temperature(degrees: 88)])
         #expect(s.map(\.low) == [Temperature(degrees: 71), Temperature(degrees: 74), Temperature(degrees: 74)])
-        #expect(s.allSatisfy { $0.isFinal && $0.source == .ncei && $0.city == ny })
+        #expect(s.allSatisfy { $0.isFinal && $0.source == .ncei && $0.city == ny && $0.station == Symbol("KNYC") })
 
         let standard = #"[{"DATE":"2023-07-15","STATION":"USW00094728","TMAX":"88","TMIN":"71"}]"#
-        let f = try NCEIDailyImporter.parse(Array(standard.utf8), source: "s.json", city: ny, units: .standard)
+        let f = try NCEIDailyImporter.parse(Array(standard.utf8), source: "s.json", units: .standard)
         #expect(f[0].high == Temperature(degrees: 88) && f[0].low == Temperature(degrees: 71))
 
         #expect(throws: ImportError("x.json", field: "[0].TMAX", #""3l1" is not a temperature"#)) {
-            try NCEIDailyImporter.parse(
-                Array(#"[{"DATE":"2023-07-15","TMAX":"3l1"}]"#.utf8), source: "x.json", city: ny)
+            try NCEIDailyImporter.parse(Array(#"[{"DATE":"2023-07-15","TMAX":"3l1"}]"#.utf8), source: "x.json")
         }
     }
 

@@ -50,22 +50,29 @@ package enum EventCodec {
             if let r = l.result { w.writeUInt8(r.rawValue) }
             if let v = l.settlementValue { w.writePrice(v) }
         case .ticker(let t):
+            // Version 2.
             w.writeSymbol(t.ticker)
-            w.writeUInt8((t.lastPrice != nil ? 1 : 0) | (t.yesBid != nil ? 2 : 0) | (t.yesAsk != nil ? 4 : 0))
+            let flags: UInt8 =
+                (t.lastPrice != nil ? 1 : 0) | (t.yesBid != nil ? 2 : 0) | (t.yesAsk != nil ? 4 : 0)
+                | (t.yesBidSize != nil ? 8 : 0) | (t.yesAskSize != nil ? 16 : 0) | (t.volume != nil ? 32 : 0)
+                | (t.openInterest != nil ? 64 : 0) | (t.exchangeTime != nil ? 128 : 0)
+            w.writeUInt8(flags)
             if let p = t.lastPrice { w.writePrice(p) }
             if let p = t.yesBid { w.writePrice(p) }
             if let p = t.yesAsk { w.writePrice(p) }
-            w.writeCount(t.yesBidSize)
-            w.writeCount(t.yesAskSize)
-            w.writeCount(t.volume)
-            w.writeCount(t.openInterest)
+            if let c = t.yesBidSize { w.writeCount(c) }
+            if let c = t.yesAskSize { w.writeCount(c) }
+            if let c = t.volume { w.writeCount(c) }
+            if let c = t.openInterest { w.writeCount(c) }
+            if let time = t.exchangeTime { w.writeTime(time) }
         case .trade(let t):
+            // Version 2.
             w.writeString(t.tradeId)
             w.writeSymbol(t.ticker)
             w.writePrice(t.yesPrice)
             w.writeCount(t.count)
             w.writeUInt8(t.takerSide.rawValue)
-            w.writeBool(t.isBlockTrade)
+            w.writeUInt8(t.isBlockTrade.map { $0 ? 3 : 1 } ?? 0)
         case .bookSnapshot(let b):
             w.writeSymbol(b.ticker)
             for side in [b.yesBids, b.noBids] {
@@ -108,15 +115,18 @@ package enum EventCodec {
             w.writeUInt8(o.dewpoint != nil ? 1 : 0)
             if let d = o.dewpoint { w.writeTemperature(d) }
         case .settlement(let s):
+            // Version 2.
             w.writeSymbol(s.city)
             w.writeUInt8(s.source.rawValue)
             w.writeDate(s.climateDate)
             w.writeTemperature(s.high)
             let flags: UInt8 =
                 (s.low != nil ? 1 : 0) | (s.isFinal ? 2 : 0) | (s.isCorrection ? 4 : 0) | (s.issuedAt != nil ? 8 : 0)
+                | (s.station != nil ? 16 : 0)
             w.writeUInt8(flags)
             if let low = s.low { w.writeTemperature(low) }
             if let t = s.issuedAt { w.writeTime(t) }
+            if let station = s.station { w.writeSymbol(station) }
         case .timerFired(let t):
             w.writeString(t.owner)
             w.writeString(t.key)
@@ -379,8 +389,8 @@ package enum EventCodec {
             mean: mean, previous: previous, volume: volume, openInterest: oi)
     }
 
-    // Every kind but candles: version 1 is the only one so far. When a layout changes, decode the old
-    // version here and upcast it to the current struct, in this one place.
+    // Every kind but candles, every version: an old layout is decoded here and upcast to the current
+    // struct, in this one place (ticker, trade and settlement have a version 1 and a version 2).
     static func decodeOther(_ kind: EventKind, version: UInt8, _ r: inout ByteReader) throws(BinaryError) -> Event {
         switch kind {
         case .candle:
@@ -417,22 +427,29 @@ package enum EventCodec {
                     ticker: ticker, transition: transition, openTime: open, closeTime: close, result: result,
                     settlementValue: value))
         case .ticker:
-            let ticker = try r.readSymbol("ticker")
-            let flags = try r.readFlags(allowed: 7)
-            let last = flags & 1 != 0 ? try r.readPrice("last price") : nil
-            let bid = flags & 2 != 0 ? try r.readPrice("yes bid") : nil
-            let ask = flags & 4 != 0 ? try r.readPrice("yes ask") : nil
-            return .ticker(
-                TickerUpdate(
-                    ticker: ticker, lastPrice: last, yesBid: bid, yesAsk: ask, yesBidSize: try r.readCount("bid size"),
-                    yesAskSize: try r.readCount("ask size"), volume: try r.readCount("volume"),
-                    openInterest: try r.readCount("open interest")))
+            return .ticker(version == 1 ? try decodeTickerV1(&r) : try decodeTicker(&r))
         case .trade:
+            let id = try r.readString("trade id")
+            let ticker = try r.readSymbol("ticker")
+            let price = try r.readPrice("yes price")
+            let count = try r.readCount("count")
+            let side = try r.readEnum(Side.self, "taker side")
+            let block: Bool?
+            if version == 1 {
+                // Version 1 always said; upcast as stated.
+                block = try r.readBool("block")
+            } else {
+                // Bit 0: stated; bit 1: a block trade (only when stated).
+                let start = r.offset
+                let flags = try r.readFlags(allowed: 3, "block flags")
+                guard flags != 2 else {
+                    throw BinaryError(
+                        .invalidValue, "block flags: a block trade bit without its presence bit", offset: start)
+                }
+                block = flags & 1 != 0 ? flags & 2 != 0 : nil
+            }
             return .trade(
-                Trade(
-                    tradeId: try r.readString("trade id"), ticker: try r.readSymbol("ticker"),
-                    yesPrice: try r.readPrice("yes price"), count: try r.readCount("count"),
-                    takerSide: try r.readEnum(Side.self, "taker side"), isBlockTrade: try r.readBool("block")))
+                Trade(tradeId: id, ticker: ticker, yesPrice: price, count: count, takerSide: side, isBlockTrade: block))
         case .bookSnapshot:
             let ticker = try r.readSymbol("ticker")
             var sides: [[BookLevel]] = []
@@ -487,13 +504,15 @@ package enum EventCodec {
             let source = try r.readEnum(WeatherSource.self, "source")
             let date = try r.readDate("climate date")
             let high = try r.readTemperature("high")
-            let flags = try r.readFlags(allowed: 15)
+            // Version 1 has no station (bit 4): it upcasts to a settlement whose station is unknown.
+            let flags = try r.readFlags(allowed: version == 1 ? 15 : 31)
             let low = flags & 1 != 0 ? try r.readTemperature("low") : nil
             let issued = flags & 8 != 0 ? try r.readTime("issued at") : nil
+            let station = flags & 16 != 0 ? try r.readSymbol("station") : nil
             return .settlement(
                 Settlement(
-                    city: city, source: source, climateDate: date, high: high, low: low, isFinal: flags & 2 != 0,
-                    isCorrection: flags & 4 != 0, issuedAt: issued))
+                    city: city, station: station, source: source, climateDate: date, high: high, low: low,
+                    isFinal: flags & 2 != 0, isCorrection: flags & 4 != 0, issuedAt: issued))
         case .timerFired:
             return .timerFired(
                 TimerFired(
@@ -566,5 +585,34 @@ package enum EventCodec {
                     source: try r.readString("source"), channel: try r.readString("channel"),
                     payload: try r.readLengthPrefixed("payload")))
         }
+    }
+
+    /// Ticker version 2: a presence bit for every part, the exchange's time last.
+    private static func decodeTicker(_ r: inout ByteReader) throws(BinaryError) -> TickerUpdate {
+        let ticker = try r.readSymbol("ticker")
+        let flags = try r.readFlags(allowed: 0xFF)
+        return TickerUpdate(
+            ticker: ticker, lastPrice: flags & 1 != 0 ? try r.readPrice("last price") : nil,
+            yesBid: flags & 2 != 0 ? try r.readPrice("yes bid") : nil,
+            yesAsk: flags & 4 != 0 ? try r.readPrice("yes ask") : nil,
+            yesBidSize: flags & 8 != 0 ? try r.readCount("bid size") : nil,
+            yesAskSize: flags & 16 != 0 ? try r.readCount("ask size") : nil,
+            volume: flags & 32 != 0 ? try r.readCount("volume") : nil,
+            openInterest: flags & 64 != 0 ? try r.readCount("open interest") : nil,
+            exchangeTime: flags & 128 != 0 ? try r.readTime("exchange time") : nil)
+    }
+
+    /// Ticker version 1: prices optional, the four counts always written (an absent one as zero, which
+    /// cannot be told apart now: they upcast as written), no exchange time.
+    private static func decodeTickerV1(_ r: inout ByteReader) throws(BinaryError) -> TickerUpdate {
+        let ticker = try r.readSymbol("ticker")
+        let flags = try r.readFlags(allowed: 7)
+        let last = flags & 1 != 0 ? try r.readPrice("last price") : nil
+        let bid = flags & 2 != 0 ? try r.readPrice("yes bid") : nil
+        let ask = flags & 4 != 0 ? try r.readPrice("yes ask") : nil
+        return TickerUpdate(
+            ticker: ticker, lastPrice: last, yesBid: bid, yesAsk: ask, yesBidSize: try r.readCount("bid size"),
+            yesAskSize: try r.readCount("ask size"), volume: try r.readCount("volume"),
+            openInterest: try r.readCount("open interest"))
     }
 }

@@ -46,20 +46,21 @@ package enum EventJSON {
             j.string("open_interest", c.openInterest.fixedPointString)
         case .ticker(let t):
             j.string("ticker", t.ticker.string)
+            j.stringOrNull("exchange_time", t.exchangeTime?.rfc3339)
             j.stringOrNull("last_price", t.lastPrice?.dollarString)
             j.stringOrNull("yes_bid", t.yesBid?.dollarString)
             j.stringOrNull("yes_ask", t.yesAsk?.dollarString)
-            j.string("yes_bid_size", t.yesBidSize.fixedPointString)
-            j.string("yes_ask_size", t.yesAskSize.fixedPointString)
-            j.string("volume", t.volume.fixedPointString)
-            j.string("open_interest", t.openInterest.fixedPointString)
+            j.stringOrNull("yes_bid_size", t.yesBidSize?.fixedPointString)
+            j.stringOrNull("yes_ask_size", t.yesAskSize?.fixedPointString)
+            j.stringOrNull("volume", t.volume?.fixedPointString)
+            j.stringOrNull("open_interest", t.openInterest?.fixedPointString)
         case .trade(let t):
             j.string("trade_id", t.tradeId)
             j.string("ticker", t.ticker.string)
             j.string("yes_price", t.yesPrice.dollarString)
             j.string("count", t.count.fixedPointString)
             j.string("taker_side", t.takerSide.name)
-            j.bool("is_block_trade", t.isBlockTrade)
+            if let block = t.isBlockTrade { j.bool("is_block_trade", block) } else { j.null("is_block_trade") }
         case .bookSnapshot(let b):
             j.string("ticker", b.ticker.string)
             levels(&j, "yes_bids", b.yesBids)
@@ -99,6 +100,7 @@ package enum EventJSON {
             temperature(&j, "dewpoint", o.dewpoint)
         case .settlement(let s):
             j.string("city", s.city.string)
+            j.stringOrNull("station", s.station?.string)
             j.string("source", s.source.name)
             j.string("climate_date", s.climateDate.iso8601)
             temperature(&j, "high", s.high)

@@ -162,19 +162,26 @@ package struct Candle: Hashable, Sendable {
 }
 
 /// A top-of-book and last-trade update (Kalshi WebSocket `ticker`).
+///
+/// Every part is optional: a message that leaves a field out is recorded without it (nothing is
+/// invented, not even a zero size). The record's time is when Isotherm received the update; the
+/// exchange's own time for it, when the message gives one, is ``exchangeTime``.
 package struct TickerUpdate: Hashable, Sendable {
     package var ticker: Symbol
     package var lastPrice: Price?
     package var yesBid: Price?
     package var yesAsk: Price?
-    package var yesBidSize: Count
-    package var yesAskSize: Count
-    package var volume: Count
-    package var openInterest: Count
+    package var yesBidSize: Count?
+    package var yesAskSize: Count?
+    /// Contracts traded in the market so far.
+    package var volume: Count?
+    package var openInterest: Count?
+    /// When the exchange says the update happened (`ts_ms`, or the older `ts`); nil when it does not say.
+    package var exchangeTime: Timestamp?
 
     package init(
-        ticker: Symbol, lastPrice: Price?, yesBid: Price?, yesAsk: Price?, yesBidSize: Count, yesAskSize: Count,
-        volume: Count, openInterest: Count
+        ticker: Symbol, lastPrice: Price?, yesBid: Price?, yesAsk: Price?, yesBidSize: Count?, yesAskSize: Count?,
+        volume: Count?, openInterest: Count?, exchangeTime: Timestamp? = nil
     ) {
         self.ticker = ticker
         self.lastPrice = lastPrice
@@ -184,6 +191,7 @@ package struct TickerUpdate: Hashable, Sendable {
         self.yesAskSize = yesAskSize
         self.volume = volume
         self.openInterest = openInterest
+        self.exchangeTime = exchangeTime
     }
 }
 
@@ -193,7 +201,7 @@ package enum Side: UInt8, Sendable, NamedCase {
     package var name: String { self == .yes ? "yes" : "no" }
 }
 
-/// A public trade print.
+/// A public trade print. The record's time is the trade time.
 package struct Trade: Hashable, Sendable {
     package var tradeId: String
     package var ticker: Symbol
@@ -201,9 +209,11 @@ package struct Trade: Hashable, Sendable {
     package var count: Count
     /// The outcome the taker bought.
     package var takerSide: Side
-    package var isBlockTrade: Bool
+    /// Whether it was a block trade; nil when the message does not say (messages from before block
+    /// trades existed carry no such field).
+    package var isBlockTrade: Bool?
 
-    package init(tradeId: String, ticker: Symbol, yesPrice: Price, count: Count, takerSide: Side, isBlockTrade: Bool) {
+    package init(tradeId: String, ticker: Symbol, yesPrice: Price, count: Count, takerSide: Side, isBlockTrade: Bool?) {
         self.tradeId = tradeId
         self.ticker = ticker
         self.yesPrice = yesPrice

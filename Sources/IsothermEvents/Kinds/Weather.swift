@@ -98,7 +98,12 @@ package struct Observation: Hashable, Sendable {
 
 /// The official high (and low) for a city's local-standard-time climate day.
 package struct Settlement: Hashable, Sendable {
+    /// The city whose markets the report settles (`NY`): what the backtest routes by.
     package var city: Symbol
+    /// The ICAO id of the station the report is for (`KNYC`), as the source identified it; nil when
+    /// the source does not say (an old database row, a CF6 form without its product id, a record
+    /// written before settlements carried a station).
+    package var station: Symbol?
     package var source: WeatherSource
     package var climateDate: LocalDate
     /// Whole °F as reported.
@@ -112,10 +117,11 @@ package struct Settlement: Hashable, Sendable {
     package var issuedAt: Timestamp?
 
     package init(
-        city: Symbol, source: WeatherSource, climateDate: LocalDate, high: Temperature, low: Temperature?,
-        isFinal: Bool, isCorrection: Bool, issuedAt: Timestamp?
+        city: Symbol, station: Symbol? = nil, source: WeatherSource, climateDate: LocalDate, high: Temperature,
+        low: Temperature?, isFinal: Bool, isCorrection: Bool, issuedAt: Timestamp?
     ) {
         self.city = city
+        self.station = station
         self.source = source
         self.climateDate = climateDate
         self.high = high
