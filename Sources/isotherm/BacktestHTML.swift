@@ -32,20 +32,8 @@ enum BacktestHTML {
             drawdown.append(total - peak)
         }
         let dates = m.daily.map(\.date.iso8601)
-        var html = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8">
-            <title>Isotherm backtest \(escape(r.manifest.runId))</title>
-            <style>
-            body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1000px; color: #1d2330; }
-            h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
-            .sub { color: #5b6475; } table { border-collapse: collapse; } td, th { padding: 3px 12px 3px 0; text-align: right; }
-            th { color: #5b6475; font-weight: 600; border-bottom: 1px solid #d7dbe3; } td:first-child, th:first-child { text-align: left; }
-            .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; }
-            .card { border: 1px solid #d7dbe3; border-radius: 6px; padding: 8px 12px; } .card b { display: block; font-size: 18px; }
-            .kv td { text-align: left; } .pos { color: #12784a; } .neg { color: #b3261e; } code { font-size: 12px; color: #384152; word-break: break-all; }
-            svg text { font-size: 11px; fill: #5b6475; }
-            </style></head><body>
+        var html = head.replacingTitle("Isotherm backtest " + r.manifest.runId) + "\n"
+        html += """
             <h1>\(escape(r.strategyName)) backtest</h1>
             <div class="sub">run <code>\(escape(r.manifest.runId))</code> · \(escape(dates.first ?? "-")) to \(escape(dates.last ?? "-")) · fill model \(escape(r.config.exchange.fillModel.rawValue)) · \(r.byCity.count) cities</div>
             <h2>Results</h2><div class="cards">

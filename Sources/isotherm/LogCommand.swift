@@ -337,17 +337,7 @@ extension LogCommand {
                     j.beginObject()
                     j.string("log", log)
                     j.bool("cut", report.tornTail != nil)
-                    if let t = report.tornTail {
-                        j.string("segment", t.segment)
-                        j.number("offset", t.offset)
-                        j.number("bytes_cut", t.bytesCut)
-                        j.string("quarantine", t.quarantinePath)
-                        if let r = t.sequenceRange {
-                            j.number("first_seq", r.lowerBound)
-                            j.number("last_seq", r.upperBound)
-                        }
-                        j.string("reason", t.reason)
-                    }
+                    if let t = report.tornTail { Recoveries.fields(of: t, into: &j) }
                     j.endObject()
                     print(j.output)
                 } else {

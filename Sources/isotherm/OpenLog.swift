@@ -32,17 +32,22 @@ enum Recoveries {
             guard let t = r.tornTail else { continue }
             j.beginObject()
             j.string("log", log)
-            j.string("segment", t.segment)
-            j.number("offset", t.offset)
-            j.number("bytes_cut", t.bytesCut)
-            j.string("quarantine", t.quarantinePath)
-            if let range = t.sequenceRange {
-                j.number("first_seq", range.lowerBound)
-                j.number("last_seq", range.upperBound)
-            }
-            j.string("reason", t.reason)
+            fields(of: t, into: &j)
             j.endObject()
         }
         j.endArray()
+    }
+
+    /// A cut tail's fields, in the object being written.
+    static func fields(of t: RecoveryReport.TornTail, into j: inout JSONWriter) {
+        j.string("segment", t.segment)
+        j.number("offset", t.offset)
+        j.number("bytes_cut", t.bytesCut)
+        j.string("quarantine", t.quarantinePath)
+        if let range = t.sequenceRange {
+            j.number("first_seq", range.lowerBound)
+            j.number("last_seq", range.upperBound)
+        }
+        j.string("reason", t.reason)
     }
 }
