@@ -146,7 +146,7 @@ package enum BacktestError: Error, CustomStringConvertible {
 }
 
 package enum Backtest {
-    /// Runs the backtest. `progress` is called now and then with inputs read so far (any thread).
+    /// Runs the backtest. `progress` is called every 65,536 sequences of a log with that count (any thread).
     package static func run(_ config: BacktestConfig, progress: @Sendable (UInt64) -> Void = { _ in }) throws
         -> BacktestResult
     {
@@ -207,7 +207,7 @@ package enum Backtest {
                     }
                     if first == 0 { first = sequence }
                     last = sequence
-                    if sequence & 0xF_FFFF == 0 { progress(0x10_0000) }
+                    if sequence & 0xFFFF == 0 { progress(0x1_0000) }
                     return true
                 },
                 others: { sequence, record in

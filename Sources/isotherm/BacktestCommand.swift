@@ -153,6 +153,9 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (metrics, by city, trades, rejections, settlement disagreements).")
     var json = false
 
+    @Option(name: .long, help: .hidden)
+    var progressSeconds: Double = 2
+
     /// The values of the strategy flags by flag name.
     var flagText: [String: String] {
         var out: [String: String] = [:]
@@ -274,12 +277,13 @@ struct BacktestCommand: ParsableCommand {
                 let total = Locked(UInt64(0))
                 let progress = Locked(Progress(label: "replay", total: totalEvents))
                 let quiet = json
+                let interval = progressSeconds
                 let result = try Backtest.run(config) { n in
                     let sum = total.withLock {
                         $0 += n
                         return $0
                     }
-                    if !quiet { progress.withLock { $0.update(Int64(sum), interval: 2) } }
+                    if !quiet { progress.withLock { $0.update(Int64(sum), interval: interval) } }
                 }
                 try checkCoverage(result)
                 results.append(result)

@@ -102,6 +102,18 @@ struct BacktestTruthCLITests {
         }
     }
 
+    @Test("progress counts toward the events of the logs (it stayed at 0% on a year)")
+    func progressMoves() throws {
+        try withTempDirectory { tmp in
+            try Self.generate(tmp)
+            let r = try CLI.run(["backtest", "--world", tmp + "/world", "--progress-seconds", "0"])
+            #expect(r.exitCode == 0, "\(r)")
+            let lines = r.stderrLines.filter { $0.contains("replay:") }
+            #expect(!lines.isEmpty, "\(r.stderr)")
+            #expect(!lines.contains { $0.contains("(0%)") }, "\(lines)")
+        }
+    }
+
     @Test(
         "dates: none given is the data's range (no 1970); dates outside the data are an error naming the data's dates")
     func datesAreTheDatas() throws {
