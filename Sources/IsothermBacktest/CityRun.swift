@@ -1,48 +1,8 @@
 package import IsothermCore
 package import IsothermEvents
 
-/// One position from entry to settlement (or exit), with what the decision read.
-package struct Trade: Equatable, Sendable {
-    package var city: String
-    package var eventDate: LocalDate
-    package var ticker: Symbol
-    package var bracket: String
-    /// The whole-°F range the market pays on (from its exact strikes).
-    package var range: Bracket?
-    package var clientOrderId: String
-    /// Values the entry decision recorded (forecast basis date, raw and adjusted high, …).
-    package var decision: [Field]
-    package var decisionSequence: UInt64
-    package var entryPrice: Price
-    package var contracts: Count
-    package var cost: Money
-    package var fees: Money
-    /// Set when the position was sold before settlement (the last sale's price).
-    package var exitPrice: Price?
-    package var exitContracts = Count.zero
-    /// The official high (whole °F) from the latest final report for the event date, if one was seen.
-    package var settledHigh: Int32?
-    /// Kalshi's determination: whether our bracket paid YES.
-    package var bracketWon: Bool?
-    package var grossPnL = Money.zero
-    package var netPnL = Money.zero
-    package var settled = false
-    /// Entry orders that crossed the quote when placed (filled as a taker).
-    package var crossed = false
-
-    package func value(_ name: String) -> String? { decision.first { $0.name == name }?.value }
-
-    /// A trade that made money: net P&L above zero (a winning bracket bought too dear is not a win).
-    package var won: Bool { netPnL.micros > 0 }
-
-    /// The official report's high and Kalshi's determination disagree about our bracket: the report's
-    /// high lies inside the bracket but it did not pay, or outside it and it paid. Kalshi's result is
-    /// what paid; the disagreement is reported, never hidden.
-    package var settlementDisagrees: Bool {
-        guard let high = settledHigh, let won = bracketWon, let range else { return false }
-        return range.pays(high) != won
-    }
-}
+/// A trade of a run: the one book's record (``TradeRecord``, IsothermCore).
+package typealias Trade = TradeRecord
 
 /// What the strategy and the exchange need to see from a slot's candles.
 private struct Interest {
@@ -66,7 +26,9 @@ package struct CityRun {
     package private(set) var exchange: SimulatedExchange
     /// The run's own events: decisions, intents, acknowledgements, fills, cancels, timers.
     package private(set) var output: [EventRecord] = []
-    package private(set) var trades: [Trade] = []
+    /// Holdings, trades, P&L and settlement.
+    package private(set) var book = TradeBook()
+    package var trades: [Trade] { book.trades }
     /// Buy orders the strategy placed (entries and shifts), whether or not they passed the risk limits.
     package private(set) var buyOrders = 0
     /// Limit orders that met a quote at or through their price when placed.
@@ -76,10 +38,8 @@ package struct CityRun {
     private var timers: [(due: Timestamp, order: Int, key: String)] = []
     private var timerOrder = 0
     private var interest: [UInt8] = []
-    private var holdings: [Holding] = []
     private var effects: [Effect] = []
     private var lastDecision: UInt64 = 0
-    private var openTrades: [String: Int] = [:]  // buy client order id → index in trades
     private var restingOrders: [String: Symbol] = [:]  // client order id → market, while it rests
     private var dateFilter: DateFilter
     private var risk: RiskBook
@@ -131,7 +91,7 @@ package struct CityRun {
             for e in exchange.candle(candle, at: time) { answer(e, at: time) }
         }
         if flags & Interest.watched != 0 {
-            strategy.onCandle(candle.ticker, at: time, state: state, holdings: holdings, effects: &effects)
+            strategy.onCandle(candle.ticker, at: time, state: state, holdings: book.holdings, effects: &effects)
             perform(at: time)
         }
     }
@@ -202,7 +162,7 @@ package struct CityRun {
                     time: first.due,
                     event: .timerFired(TimerFired(owner: strategy.name, key: first.key, dueTime: first.due))))
             if exchange.hasResting { expire(before: first.due) }
-            strategy.onTimer(first.key, at: first.due, state: state, holdings: holdings, effects: &effects)
+            strategy.onTimer(first.key, at: first.due, state: state, holdings: book.holdings, effects: &effects)
             perform(at: first.due)
         }
     }
@@ -250,7 +210,7 @@ package struct CityRun {
             intent, at: time, market: event?.market(intent.ticker), quote: state.quote(intent.ticker))
         if submission.crossed {
             crossedOrders += 1
-            if let i = openTrades[intent.clientOrderId] { trades[i].crossed = true }
+            book.markCrossed(intent.clientOrderId)
         }
         if submission.rests, let slot = state.slot(of: intent.ticker) {
             interest[slot] |= Interest.resting
@@ -266,15 +226,10 @@ package struct CityRun {
     // MARK: - Portfolio
 
     private mutating func openTrade(_ intent: OrderIntent, at time: Timestamp) {
-        guard let event = state.event(of: intent.ticker), let i = event.index(of: intent.ticker) else { return }
+        guard let event = state.event(of: intent.ticker) else { return }
         var decision: [Field] = []
         if lastDecision > 0, case .strategyDecision(let d) = output[Int(lastDecision) - 1].event { decision = d.values }
-        openTrades[intent.clientOrderId] = trades.count
-        trades.append(
-            Trade(
-                city: city, eventDate: event.date, ticker: intent.ticker, bracket: event.brackets[i].label,
-                range: event.brackets[i], clientOrderId: intent.clientOrderId, decision: decision,
-                decisionSequence: lastDecision, entryPrice: intent.price, contracts: .zero, cost: .zero, fees: .zero))
+        book.open(intent, city: city, event: event, decision: decision, decisionSequence: lastDecision)
     }
 
     /// An exchange answer: logged, then applied to holdings and trades.
@@ -282,7 +237,7 @@ package struct CityRun {
         output.append(EventRecord(time: time, event: e))
         switch e {
         case .fill(let f):
-            applyFill(f, at: time)
+            book.apply(f, at: time)
             leftBook(f.clientOrderId)
         case .orderCanceled(let c):
             leftBook(c.clientOrderId)
@@ -299,56 +254,18 @@ package struct CityRun {
         if !exchange.hasResting(on: ticker), let slot = state.slot(of: ticker) { interest[slot] &= ~Interest.resting }
     }
 
-    private mutating func applyFill(_ f: Fill, at time: Timestamp) {
-        if f.action == .buy {
-            if let i = openTrades[f.clientOrderId] {
-                trades[i].contracts = Count(hundredths: trades[i].contracts.hundredths + f.count.hundredths)
-                trades[i].cost = trades[i].cost + Money.cost(f.count, f.price)
-                trades[i].fees = trades[i].fees + f.fee
-            }
-            if let h = holdings.firstIndex(where: { $0.ticker == f.ticker }) {
-                holdings[h].contracts = Count(hundredths: holdings[h].contracts.hundredths + f.count.hundredths)
-            } else {
-                holdings.append(
-                    Holding(ticker: f.ticker, contracts: f.count, openedAt: time, openedBy: f.clientOrderId))
-            }
-        } else if let h = holdings.firstIndex(where: { $0.ticker == f.ticker }) {
-            let sold = min(f.count.hundredths, holdings[h].contracts.hundredths)
-            holdings[h].contracts = Count(hundredths: holdings[h].contracts.hundredths - sold)
-            if let i = openTrades[holdings[h].openedBy] {
-                trades[i].exitPrice = f.price
-                trades[i].exitContracts = Count(hundredths: trades[i].exitContracts.hundredths + sold)
-                trades[i].fees = trades[i].fees + f.fee
-                trades[i].grossPnL = trades[i].grossPnL + Money.cost(Count(hundredths: sold), f.price)
-            }
-        }
-    }
-
-    /// A market was determined: every trade in it is settled (YES pays the settlement value, $1 for
-    /// a win) and its holding closed. The settlement rule: Kalshi's determination pays; the official
-    /// report's high is recorded beside it, and a disagreement is flagged on the trade.
+    /// A market was determined: its trades are settled (``TradeBook/settle(_:result:value:officialHigh:at:)``).
+    /// The settlement rule: Kalshi's determination pays; the official report's high is recorded beside
+    /// it, and a disagreement is flagged on the trade.
     private mutating func settle(_ ticker: Symbol, result: MarketLifecycle.Result, value: Price?, at time: Timestamp) {
-        let payout = value ?? (result == .yes ? .one : .zero)
-        for i in trades.indices where trades[i].ticker == ticker && !trades[i].settled {
-            var t = trades[i]
-            let held = Count(hundredths: t.contracts.hundredths - t.exitContracts.hundredths)
-            t.settled = true
-            t.bracketWon = result == .yes
-            t.settledHigh = state.finalReports[t.eventDate].map { $0.value.high.roundedDegrees }
-            // Gross P&L: what the contracts returned (sold plus settled) minus what they cost.
-            t.grossPnL = t.grossPnL + Money.cost(held, payout) - t.cost
-            t.netPnL = t.grossPnL - t.fees
-            trades[i] = t
-            risk.realize(t.netPnL)
-        }
-        holdings.removeAll { $0.ticker == ticker }
+        let date = state.event(of: ticker)?.date
+        let high = date.flatMap { state.finalReports[$0] }.map { $0.value.high.roundedDegrees }
+        for pnl in book.settle(ticker, result: result, value: value, officialHigh: high, at: time) { risk.realize(pnl) }
     }
 
     /// A final (or corrected) report after a settlement: the trades of its day record the latest.
     private mutating func recordOfficialHigh(_ s: Settlement) {
-        for i in trades.indices where trades[i].settled && trades[i].eventDate == s.climateDate {
-            trades[i].settledHigh = s.high.roundedDegrees
-        }
+        book.recordOfficialHigh(s.high.roundedDegrees, for: s.climateDate, city: city)
     }
 }
 

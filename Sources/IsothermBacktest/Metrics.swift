@@ -1,3 +1,4 @@
+import IsothermCore
 package import IsothermEvents
 
 /// The seed's report figures and ours, over the filled trades of a run (or of one city).

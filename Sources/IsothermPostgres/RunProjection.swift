@@ -56,24 +56,15 @@ struct InputFacts {
 /// run's events for it (timers, decisions, order intents and the simulated exchange's answers), and
 /// at the end the `finished` manifest. An order intent's `decisionSequence` is the 1-based place of
 /// its decision among the section's events, so a decision's number is its sequence minus the
-/// marker's. Trades are rebuilt as `CityRun` keeps them — a buy intent opens one, buy fills add
-/// contracts, cost and fees, sell fills close the holding it opened, and the market's first
-/// determination in the input log settles it — and only filled ones become rows. Rows are emitted
-/// at the finished manifest: a run still being written is left for the next catch-up.
+/// marker's. Trades are rebuilt with the backtest's own book (``TradeBook``): the section's buy intents
+/// and fills in order, then each traded market's first determination in the input log — and only
+/// filled ones become rows. Rows are emitted at the finished manifest: a run still being written is
+/// left for the next catch-up.
 final class RunProjection {
-    struct TradeBuild {
-        var clientOrderId: String
-        var ticker: Symbol
-        var decisionNo: Int
-        var decision: [Field]
-        var entryPrice: Price
-        var contracts: Int64 = 0  // hundredths
-        var cost = Money.zero
-        var fees = Money.zero
-        var exitPrice: Price?
-        var exitContracts: Int64 = 0
-        var gross = Money.zero
-        func value(_ name: String) -> String? { decision.first { $0.name == name }?.value }
+    /// What the book needs from a section, in order: buy intents (with their decision) and fills.
+    enum Booked {
+        case buy(OrderIntent, decisionNo: Int, values: [Field])
+        case fill(Fill, at: Timestamp)
     }
 
     struct Section {
@@ -84,9 +75,7 @@ final class RunProjection {
         var markerSequence: UInt64
         var decisions: [(no: Int, sequence: UInt64, time: Timestamp, decision: StrategyDecision)] = []
         var decisionValues: [Int: [Field]] = [:]
-        var trades: [TradeBuild] = []
-        var openTrades: [String: Int] = [:]
-        var holdings: [(ticker: Symbol, contracts: Int64, openedBy: String)] = []
+        var booked: [Booked] = []
     }
 
     /// The runs log (for the rows' `runs_log`).
@@ -156,33 +145,10 @@ final class RunProjection {
             s.decisions.append((no, sequence, record.time, d))
             s.decisionValues[no] = d.values
         case .orderIntent(let o) where o.action == .buy:
-            s.openTrades[o.clientOrderId] = s.trades.count
-            s.trades.append(
-                TradeBuild(
-                    clientOrderId: o.clientOrderId, ticker: o.ticker, decisionNo: Int(o.decisionSequence),
-                    decision: s.decisionValues[Int(o.decisionSequence)] ?? [], entryPrice: o.price))
-        case .fill(let f) where f.action == .buy:
-            if let i = s.openTrades[f.clientOrderId] {
-                s.trades[i].contracts += f.count.hundredths
-                s.trades[i].cost = s.trades[i].cost + Money.cost(f.count, f.price)
-                s.trades[i].fees = s.trades[i].fees + f.fee
-            }
-            if let h = s.holdings.firstIndex(where: { $0.ticker == f.ticker }) {
-                s.holdings[h].contracts += f.count.hundredths
-            } else {
-                s.holdings.append((f.ticker, f.count.hundredths, f.clientOrderId))
-            }
+            s.booked.append(
+                .buy(o, decisionNo: Int(o.decisionSequence), values: s.decisionValues[Int(o.decisionSequence)] ?? []))
         case .fill(let f):
-            if let h = s.holdings.firstIndex(where: { $0.ticker == f.ticker }) {
-                let sold = min(f.count.hundredths, s.holdings[h].contracts)
-                s.holdings[h].contracts -= sold
-                if let i = s.openTrades[s.holdings[h].openedBy] {
-                    s.trades[i].exitPrice = f.price
-                    s.trades[i].exitContracts += sold
-                    s.trades[i].fees = s.trades[i].fees + f.fee
-                    s.trades[i].gross = s.trades[i].gross + Money.cost(Count(hundredths: sold), f.price)
-                }
-            }
+            s.booked.append(.fill(f, at: record.time))
         default:
             break
         }
@@ -246,36 +212,21 @@ final class RunProjection {
                 r[t.decisions.column("runs_sequence")] = .int(Int64(seq))
                 t.decisions.merge(r)
             }
-            numOrders += s.trades.count
-            for tr in s.trades where tr.contracts > 0 {
+            let book = try Self.book(s, facts: facts, run: m.runId)
+            numOrders += book.trades.count
+            for tr in book.trades where tr.contracts.hundredths > 0 {
                 let listing = facts?.listings[tr.ticker]
                 let tickerText = tr.ticker.description
-                let eventTicker = listing?.eventTicker.description ?? LegacyCity.event(ofTicker: tickerText)
-                let city = s.city.map { LegacyCity.name(code: $0) } ?? LegacyCity.name(ticker: eventTicker)
-                guard let eventDate = listing?.eventDate ?? LegacyCity.eventDate(ofTicker: tickerText) else {
-                    throw ProjectionError("run \(m.runId): traded market \(tickerText) has no event date")
-                }
-                var gross: Money?
-                var net: Money?
-                var won: Bool?
-                var high: Int32?
-                var settledAt: Timestamp?
-                if let det = facts?.determinations[tr.ticker] {
-                    let payout = det.value ?? (det.result == .yes ? .one : .zero)
-                    let held = Count(hundredths: tr.contracts - tr.exitContracts)
-                    let g = tr.gross + Money.cost(held, payout) - tr.cost
-                    gross = g
-                    net = g - tr.fees
-                    won = det.result == .yes
-                    high = det.finalHigh
-                    settledAt = det.time
-                }
+                let city = s.city.map { LegacyCity.name(code: $0) } ?? LegacyCity.name(ticker: tickerText)
+                let eventDate = tr.eventDate
+                let gross: Money? = tr.settled ? tr.grossPnL : nil
+                let net: Money? = tr.settled ? tr.netPnL : nil
+                let won: Bool? = tr.bracketWon
+                let high: Int32? = tr.settledHigh
+                let settledAt: Timestamp? = tr.settledAt
+                let disagrees: Bool? = tr.settled && high != nil && tr.range != nil ? tr.settlementDisagrees : nil
                 numTrades += 1
-                if (net ?? .zero).micros > 0 { wins += 1 }
-                let disagrees: Bool? = {
-                    guard let high, let won, let listing, let b = Bracket(listing) else { return nil }
-                    return b.pays(high) != won
-                }()
+                if tr.won { wins += 1 }
                 total = total + (net ?? .zero)
                 wagered = wagered + tr.cost
                 fees = fees + tr.fees
@@ -289,11 +240,11 @@ final class RunProjection {
                     m.parameters.first { $0.name == "strategy" }?.value
                         ?? tr.clientOrderId.prefix { $0 != "-" }.description)
                 r[t.trades.column("input_log")] = .text(s.input.log)
-                r[t.trades.column("decision_no")] = .int(Int64(tr.decisionNo))
+                r[t.trades.column("decision_no")] = .int(Int64(tr.decisionSequence))
                 r[t.trades.column("city")] = .text(city)
                 r[t.trades.column("event_date")] = .date(eventDate)
                 r[t.trades.column("ticker")] = .text(tickerText)
-                r[t.trades.column("bracket")] = listing.flatMap { Bracket($0) }.map { .text($0.label) }
+                r[t.trades.column("bracket")] = tr.range.map { .text($0.label) }
                 r[t.trades.column("forecast_basis_date")] = tr.value("forecast_basis_date")
                     .flatMap { LocalDate(iso8601: $0) }.map { .date($0) }
                 r[t.trades.column("temp_fcst_open")] = tr.value("forecast_high")
@@ -303,12 +254,10 @@ final class RunProjection {
                 r[t.trades.column("floor_strike")] = listing?.floorStrike.map { .tenths($0) }
                 r[t.trades.column("cap_strike")] = listing?.capStrike.map { .tenths($0) }
                 r[t.trades.column("entry_price")] = .int(try LegacyUnits.cents(tr.entryPrice, what))
-                r[t.trades.column("num_contracts")] = .int(
-                    try LegacyUnits.contracts(Count(hundredths: tr.contracts), what))
+                r[t.trades.column("num_contracts")] = .int(try LegacyUnits.contracts(tr.contracts, what))
                 r[t.trades.column("amount_usd")] = .dollars(tr.cost)
                 r[t.trades.column("exit_price")] = try tr.exitPrice.map { .int(try LegacyUnits.cents($0, what)) }
-                r[t.trades.column("exit_contracts")] = .int(
-                    try LegacyUnits.contracts(Count(hundredths: tr.exitContracts), what))
+                r[t.trades.column("exit_contracts")] = .int(try LegacyUnits.contracts(tr.exitContracts, what))
                 r[t.trades.column("tmax_final")] = high.map { .int(Int64($0)) }
                 r[t.trades.column("bin_won")] = won.map { .bool($0) }
                 r[t.trades.column("settlement_disagrees")] = disagrees.map { .bool($0) }
@@ -352,6 +301,38 @@ final class RunProjection {
         r[t.runs.column("runs_log")] = .text(log)
         r[t.runs.column("runs_sequence")] = .int(Int64(sequence))
         t.runs.merge(r)
+    }
+
+    /// A section's trades through the one book: its buy intents and fills in order, then each traded
+    /// market's first determination in the input log, with the city's latest official high.
+    static func book(_ s: Section, facts: InputFacts?, run: String) throws -> TradeBook {
+        var book = TradeBook()
+        let city = s.city ?? ""
+        for entry in s.booked {
+            switch entry {
+            case .buy(let o, let no, let values):
+                let tickerText = o.ticker.description
+                let listing = facts?.listings[o.ticker]
+                guard let eventDate = listing?.eventDate ?? LegacyCity.eventDate(ofTicker: tickerText) else {
+                    throw ProjectionError("run \(run): traded market \(tickerText) has no event date")
+                }
+                let range = listing.flatMap { Bracket($0) }
+                book.open(
+                    TradeRecord(
+                        city: city, eventDate: eventDate, ticker: o.ticker, bracket: range?.label ?? "",
+                        range: range, clientOrderId: o.clientOrderId, decision: values, decisionSequence: UInt64(no),
+                        entryPrice: o.price))
+            case .fill(let f, let time):
+                book.apply(f, at: time)
+            }
+        }
+        var traded: [Symbol] = []
+        for t in book.trades where !traded.contains(t.ticker) { traded.append(t.ticker) }
+        for ticker in traded {
+            guard let det = facts?.determinations[ticker] else { continue }
+            book.settle(ticker, result: det.result, value: det.value, officialHigh: det.finalHigh, at: det.time)
+        }
+        return book
     }
 
     /// Fields as a JSON object, keys in their order.

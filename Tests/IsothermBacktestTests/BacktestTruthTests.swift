@@ -119,11 +119,12 @@ import Testing
     // MARK: - Win rate and settlement
 
     @Test func aWinIsATradeThatMadeMoneyNotABracketThatWon() {
-        func trade(won bracket: Bool, net: String) -> IsothermBacktest.Trade {
-            var t = IsothermBacktest.Trade(
+        func trade(won bracket: Bool, net: String) -> TradeRecord {
+            var t = TradeRecord(
                 city: "NY", eventDate: W.d("2025-06-10"), ticker: Symbol("KXHIGHNY-25JUN10-B81.5")!, bracket: "81-82°",
-                range: nil, clientOrderId: "x", decision: [], decisionSequence: 1, entryPrice: Price(cents: 50),
-                contracts: Count(contracts: 400), cost: Money(dollars: "200")!, fees: .zero)
+                range: nil, clientOrderId: "x", decision: [], decisionSequence: 1, entryPrice: Price(cents: 50))
+            t.contracts = Count(contracts: 400)
+            t.cost = Money(dollars: "200")!
             t.bracketWon = bracket
             t.netPnL = Money(dollars: net)!
             t.settled = true
