@@ -376,10 +376,15 @@ package struct JSONFields {
         return try JSONFields(v, source: source, path: name(key))
     }
 
-    /// An RFC 3339 time.
+    /// An RFC 3339 time in ``Plausible/years`` (checked on the text first: a year past 2262 would
+    /// overflow the nanoseconds).
     package func time(_ key: String) throws(ImportError) -> Timestamp? {
         guard let s = try optionalString(key) else { return nil }
-        guard let t = Timestamp(rfc3339: s) else { throw fail(key, "\"\(s)\" is not an RFC 3339 time") }
+        guard s.utf8.count >= 10, Plausible.date(iso8601: String(s.prefix(10))) != nil, let t = Timestamp(rfc3339: s)
+        else {
+            throw fail(
+                key, "\"\(s)\" is not an RFC 3339 time in \(Plausible.years.lowerBound)…\(Plausible.years.upperBound)")
+        }
         return t
     }
 }

@@ -39,10 +39,12 @@ package struct NWSCF6Month: Equatable, Sendable {
 }
 
 /// Reads CF6 text: the `STATION:`, `MONTH:` (a name or a number) and `YEAR:` lines, then the daily
-/// rows between the `DY MAX MIN …` header's rule and the next rule.
+/// rows between the `DY MAX MIN …` header's rule and the next rule. The closing rule must be there (a
+/// form cut short ends inside its table), days must rise, and values be inside
+/// ``Plausible/fahrenheit`` with the maximum not below the minimum.
 package enum NWSCF6Parser {
-    /// - Throws: ``ImportError`` naming the line for a missing station, month or year, a missing
-    ///   daily table, or a row that is not `day max min …` for a real date of the month.
+    /// - Throws: ``ImportError`` naming the line for a missing station, month or year, a missing or
+    ///   unclosed daily table, or a row that is not `day max min …` for a real date of the month.
     package static func parse(_ text: String, source: String) throws(ImportError) -> NWSCF6Month {
         let lines = TextLines(text).lines
         var pil: String?
@@ -64,7 +66,7 @@ package enum NWSCF6Parser {
             }
             if year == nil, first == "YEAR:", words.count >= 2 {
                 year = Int(words[1])
-                guard year != nil else {
+                guard let y = year, Plausible.years.contains(y) else {
                     throw ImportError(source, line: i + 1, field: "YEAR", "\"\(words[1])\" is not a year")
                 }
             }
@@ -83,15 +85,34 @@ package enum NWSCF6Parser {
             func value(_ k: Int, _ field: String) throws(ImportError) -> Int? {
                 guard k < words.count else { throw ImportError(source, line: i + 1, field: field, "missing") }
                 if words[k] == "M" { return nil }
-                guard let v = Int(words[k]), v > -150, v < 150 else {
+                guard let v = Int(words[k]) else {
                     throw ImportError(source, line: i + 1, field: field, "\"\(words[k])\" is not whole °F or M")
+                }
+                guard Plausible.fahrenheit.contains(v) else {
+                    throw ImportError(
+                        source, line: i + 1, field: field, "\(v) °F is outside \(Plausible.fahrenheitText)")
                 }
                 return v
             }
             guard let day = Int(words[0]), let date = LocalDate(year: year, month: month, day: day) else {
                 throw ImportError(source, line: i + 1, field: "DY", "\"\(words[0])\" is not a day of \(year)-\(month)")
             }
-            days.append(.init(date: date, maximum: try value(1, "MAX"), minimum: try value(2, "MIN")))
+            if let previous = days.last, previous.date >= date {
+                throw ImportError(
+                    source, line: i + 1, field: "DY", "day \(day) comes after day \(previous.date.components.day)")
+            }
+            let maximum = try value(1, "MAX")
+            let minimum = try value(2, "MIN")
+            if let maximum, let minimum, maximum < minimum {
+                throw ImportError(
+                    source, line: i + 1, field: "MAX", "the maximum \(maximum) °F is below the minimum \(minimum) °F")
+            }
+            days.append(.init(date: date, maximum: maximum, minimum: minimum))
+        }
+        guard i < lines.count else {
+            throw ImportError(
+                source, line: lines.count, field: "daily table",
+                "the form ends inside its daily table (no closing \"====\" rule): it is cut short")
         }
         return NWSCF6Month(pil: pil, station: station, year: year, month: month, days: days)
     }

@@ -6,14 +6,22 @@ import IsothermEvents
 /// varies by office and software version while the order of the words does not.
 package enum NWSClimateReportParser {
     /// Parses every CLI product in `text`.
+    ///
+    /// Each product is checked for the structure the settlement relies on: an issuance line, a
+    /// headline whose climate day is the issue day or at most ``Plausible/reportDelayDaysMax`` days
+    /// before it, a temperature section that something closes (the next section, a rule or `$$`: a
+    /// product cut short ends inside it), no product starting before the previous one's `$$`, and
+    /// observed values inside ``Plausible/fahrenheit`` with the maximum not below the minimum. The
+    /// same report twice (a product pasted twice) gives one report; two finals for one station and
+    /// day that disagree are an error.
     /// - Parameters:
     ///   - text: the file's contents.
     ///   - source: the file name, for errors.
-    /// - Throws: ``ImportError`` naming the line for a product without a readable headline or
-    ///   temperature section, or an unreadable value; and when the text holds no CLI product at all.
+    /// - Throws: ``ImportError`` naming the line and field of the first problem, and when the text
+    ///   holds no CLI product at all.
     package static func parse(_ text: String, source: String) throws(ImportError) -> [NWSClimateReport] {
         let lines = TextLines(text).lines
-        var reports: [NWSClimateReport] = []
+        var reports: [(report: NWSClimateReport, line: Int)] = []
         var start = 0
         // Products end with "$$"; a file may hold several.
         for i in lines.indices where lines[i].trimmingBlanks == "$$" || i == lines.count - 1 {
@@ -25,13 +33,44 @@ package enum NWSClimateReportParser {
         guard !reports.isEmpty else {
             throw ImportError(source, field: "headline", "no \"...THE <STATION> CLIMATE SUMMARY FOR <DATE>...\" line")
         }
-        return reports
+        return try withoutRepeats(reports, source: source)
+    }
+
+    /// The reports with repeats left out: a report equal to an earlier one of the same station, day
+    /// and kind (final, or preliminary issued at the same time) is the same report given twice.
+    /// - Throws: ``ImportError`` when two such reports disagree (two finals that are not corrections,
+    ///   or two preliminaries issued at the same time): which one settles is not for the importer to
+    ///   guess.
+    static func withoutRepeats(_ reports: [(report: NWSClimateReport, line: Int)], source: String) throws(ImportError)
+        -> [NWSClimateReport]
+    {
+        var kept: [(report: NWSClimateReport, line: Int)] = []
+        for (r, line) in reports {
+            var repeated = false
+            for (k, keptLine) in kept
+            where k.pil == r.pil && k.stationName == r.stationName && k.climateDate == r.climateDate
+                && k.isFinal == r.isFinal && k.isCorrection == r.isCorrection
+                && (r.isFinal || k.issuedAt == r.issuedAt)
+            {
+                guard k.maximum == r.maximum && k.minimum == r.minimum else {
+                    func show(_ x: NWSClimateReport.Reading?) -> String { x.map { String($0.fahrenheit) } ?? "MM" }
+                    throw ImportError(
+                        source, line: line + 1, field: "headline",
+                        "a second \(r.isFinal ? "final" : "preliminary") report for \(r.stationName) on \(r.climateDate) "
+                            + "(the first at line \(keptLine + 1)) disagrees: MAXIMUM \(show(k.maximum)) and \(show(r.maximum)), "
+                            + "MINIMUM \(show(k.minimum)) and \(show(r.minimum)); import them apart if both are real")
+                }
+                repeated = true
+            }
+            if !repeated { kept.append((r, line)) }
+        }
+        return kept.map(\.report)
     }
 
     /// One product: the shared heading (WMO line, product id, issuance), then one or more station
     /// summaries, each from its headline to the next (Anchorage and Houston put several in one product).
     private static func parseProduct(_ lines: [String], _ range: ClosedRange<Int>, source: String) throws(ImportError)
-        -> [NWSClimateReport]
+        -> [(report: NWSClimateReport, line: Int)]
     {
         let headlines = range.filter { lines[$0].contains("CLIMATE SUMMARY") && lines[$0].contains("...THE ") }
         guard let firstHeadline = headlines.first else {
@@ -58,16 +97,36 @@ package enum NWSClimateReportParser {
         if let bbb = wmo.flatMap({ TextLines.words($0).dropFirst(3).first }), bbb.count == 3, bbb.hasPrefix("CC") {
             headerCorrection = true  // CCA, CCB…: a corrected product; RRA (a delayed one) is not
         }
-        var reports: [NWSClimateReport] = []
+        // A WMO heading after the headline is the next product: this one lost its end ("$$").
+        if let next = (firstHeadline...range.upperBound).first(where: { isWMOHeading(lines[$0].trimmingBlanks) }) {
+            throw ImportError(
+                source, line: next + 1, field: "$$",
+                "a new product (\"\(lines[next].trimmingBlanks)\") begins before the previous one's \"$$\": the previous one is cut short"
+            )
+        }
+        guard let issuedText, let issuedOn = issuanceDate(issuedText) else {
+            throw ImportError(
+                source, line: firstHeadline + 1, field: "issuance",
+                "no issuance line (as \"116 AM EST THU JAN 3 2013\") before the headline: the product is not whole")
+        }
+        var reports: [(report: NWSClimateReport, line: Int)] = []
         for (k, headlineAt) in headlines.enumerated() {
             let end = k + 1 < headlines.count ? headlines[k + 1] - 1 : range.upperBound
             var report = try parseSummary(lines, headlineAt...end, source: source)
+            let correction = report.isCorrection || headerCorrection
+            guard Plausible.canReport(report.climateDate, issuedOn: issuedOn, correction: correction) else {
+                let days = correction ? Plausible.correctionDelayDaysMax : Plausible.reportDelayDaysMax
+                throw ImportError(
+                    source, line: headlineAt + 1, field: "headline",
+                    "the climate day \(report.climateDate) is not the issue day \(issuedOn) (\"\(issuedText)\") "
+                        + "or up to \(days) days before it\(correction ? " (a correction)" : "")")
+            }
             report.wmoHeading = wmo
             report.pil = pil ?? "CLI???"
             report.issuedText = issuedText
-            report.issuedAt = issuedText.flatMap(issuanceInstant)
+            report.issuedAt = issuanceInstant(issuedText)
             report.isCorrection = report.isCorrection || headerCorrection
-            reports.append(report)
+            reports.append((report, headlineAt))
         }
         return reports
     }
@@ -107,10 +166,12 @@ package enum NWSClimateReportParser {
         var maximum: NWSClimateReport.Reading??
         var minimum: NWSClimateReport.Reading??
         var i = temperatureAt + 1
+        var closed = false
         while i <= range.upperBound {
             let words = TextLines.words(lines[i])
             if let first = words.first, sectionHeaders.contains(String(first)) || first.hasPrefix("..") || first == "$$"
             {
+                closed = true
                 break
             }
             if words.count == 1, words[0] == "YESTERDAY" || words[0] == "TODAY" {
@@ -122,8 +183,19 @@ package enum NWSClimateReportParser {
             }
             i += 1
         }
+        guard closed else {
+            throw fail(
+                range.upperBound, "TEMPERATURE",
+                "the product ends inside the temperature section (no section, rule or \"$$\" after it): it is cut short"
+            )
+        }
         guard maximum != nil || minimum != nil else {
             throw fail(temperatureAt, "TEMPERATURE", "neither a MAXIMUM nor a MINIMUM line in the temperature section")
+        }
+        if let high = maximum ?? nil, let low = minimum ?? nil, high.fahrenheit < low.fahrenheit {
+            throw fail(
+                temperatureAt, "MAXIMUM",
+                "the maximum \(high.fahrenheit) °F is below the minimum \(low.fahrenheit) °F: a value is cut or wrong")
         }
         return NWSClimateReport(
             wmoHeading: nil, pil: "", stationName: headline.station, climateDate: headline.date, issuedText: nil,
@@ -147,16 +219,15 @@ package enum NWSClimateReportParser {
     /// `...THE CENTRAL PARK NY CLIMATE SUMMARY FOR JANUARY 2 2013...` (also `FROM`, three-letter
     /// months, and `CORRECTION` before the closing dots).
     static func parseHeadline(_ line: String) -> (station: String, date: LocalDate, correction: Bool)? {
-        guard let the = line.range(of: "...THE "), let summary = line.range(of: " CLIMATE SUMMARY ") else {
-            return nil
-        }
+        guard let the = line.range(of: "...THE "), let summary = line[the.upperBound...].range(of: " CLIMATE SUMMARY ")
+        else { return nil }
         let station = String(line[the.upperBound..<summary.lowerBound]).trimmingBlanks
         var rest = TextLines.words(line[summary.upperBound...].replacingOccurrences(of: ".", with: " "))
         guard let first = rest.first, first == "FOR" || first == "FROM" else { return nil }
         rest.removeFirst()
         let correction = rest.contains("CORRECTION")
         guard rest.count >= 3, let month = MonthName.number(rest[0]), let day = Int(rest[1]), let year = Int(rest[2]),
-            let date = LocalDate(year: year, month: month, day: day)
+            let date = Plausible.date(year: year, month: month, day: day)
         else { return nil }
         return (station, date, correction)
     }
@@ -183,8 +254,13 @@ package enum NWSClimateReportParser {
             value.removeLast(suffix.count)
             if isFlagRecord { isRecord = true } else { isEstimated = true }
         }
-        guard let fahrenheit = Int(value), fahrenheit > -150, fahrenheit < 150 else {
+        guard let fahrenheit = Int(value) else {
             throw ImportError(source, line: line + 1, field: field, "observed value \"\(value)\" is not whole °F")
+        }
+        guard Plausible.fahrenheit.contains(fahrenheit) else {
+            throw ImportError(
+                source, line: line + 1, field: field,
+                "observed value \(fahrenheit) °F is outside \(Plausible.fahrenheitText)")
         }
         if let flag = w.first, flag == "E" || flag == "R" || flag == "(E)" || flag == "(R)" {
             if flag.contains("E") { isEstimated = true } else { isRecord = true }
@@ -193,7 +269,13 @@ package enum NWSClimateReportParser {
         var time: String?
         if w.count >= 2, w[1] == "AM" || w[1] == "PM" {
             let digits = w[0].filter { $0 != ":" }
-            if digits.count >= 3, digits.count <= 4, digits.allSatisfy(\.isNumber) { time = "\(w[0]) \(w[1])" }
+            if digits.count >= 3, digits.count <= 4, digits.allSatisfy(\.isNumber) {
+                guard let hhmm = Int(digits), (0...12).contains(hhmm / 100), hhmm % 100 < 60 else {
+                    throw ImportError(
+                        source, line: line + 1, field: field, "time \"\(w[0]) \(w[1])\" is not a time of day")
+                }
+                time = "\(w[0]) \(w[1])"
+            }
         }
         return NWSClimateReport.Reading(
             fahrenheit: fahrenheit, isRecord: isRecord, isEstimated: isEstimated, time: time)
@@ -212,12 +294,20 @@ package enum NWSClimateReportParser {
             && MonthName.number(w[4]) != nil && Int(w[6]) != nil
     }
 
+    /// The local date of an issuance line `116 AM EST THU JAN 3 2013` (whatever the zone), or nil.
+    static func issuanceDate(_ line: String) -> LocalDate? {
+        let w = TextLines.words(line)
+        guard w.count == 7, let month = MonthName.number(w[4]), let day = Int(w[5]), let year = Int(w[6]) else {
+            return nil
+        }
+        return Plausible.date(year: year, month: month, day: day)
+    }
+
     /// The instant of an issuance line `116 AM EST THU JAN 3 2013`, or nil.
     static func issuanceInstant(_ line: String) -> Timestamp? {
         let w = TextLines.words(line)
         guard w.count == 7, let hhmm = Int(w[0]), w[0].count <= 4, w[1] == "AM" || w[1] == "PM",
-            let offset = zoneOffsets[String(w[2])], let month = MonthName.number(w[4]), let day = Int(w[5]),
-            let year = Int(w[6]), let date = LocalDate(year: year, month: month, day: day)
+            let offset = zoneOffsets[String(w[2])], let date = issuanceDate(line)
         else { return nil }
         let hour12 = hhmm / 100
         let minute = hhmm % 100

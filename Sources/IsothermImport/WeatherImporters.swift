@@ -26,8 +26,8 @@ package enum VisualCrossingImporter {
         for (d, dayValue) in days.enumerated() {
             let day = try JSONFields(dayValue, source: source, path: "days[\(d)]")
             let dateText = try day.string("datetime")
-            guard let date = LocalDate(iso8601: dateText) else {
-                throw day.fail("datetime", "\"\(dateText)\" is not a YYYY-MM-DD date")
+            guard let date = Plausible.date(iso8601: dateText) else {
+                throw day.fail("datetime", "\"\(dateText)\" is not a YYYY-MM-DD date in \(Plausible.years)")
             }
             let daySource = try day.optionalString("source") ?? "obs"
             var points: [HourlyPoint] = []
@@ -84,9 +84,11 @@ package enum VisualCrossingImporter {
 
     private static func reading(_ o: JSONFields, units: Units) throws(ImportError) -> Reading? {
         guard let epoch = try o.integer("datetimeEpoch") else { throw o.fail("datetimeEpoch", "missing") }
+        guard let time = Plausible.instant(unixSeconds: epoch) else {
+            throw o.fail("datetimeEpoch", "\(epoch) is not Unix seconds in \(Plausible.years)")
+        }
         guard let t = try temperature(o, "temp", units: units) else { return nil }
-        return Reading(
-            time: Timestamp(seconds: epoch), temperature: t, dewpoint: try temperature(o, "dew", units: units))
+        return Reading(time: time, temperature: t, dewpoint: try temperature(o, "dew", units: units))
     }
 
     private static func observation(_ r: Reading, station: Symbol) -> EventRecord {
@@ -103,6 +105,7 @@ package enum VisualCrossingImporter {
         guard case .number(let text) = v else { throw o.fail(key, "expected a number, found \(v.typeName)") }
         let t = units == .us ? TemperatureText.fahrenheit(text) : TemperatureText.celsius(text)
         guard let t else { throw o.fail(key, "\"\(text)\" is not a temperature") }
+        guard Plausible.contains(t) else { throw o.fail(key, "\(t) °F is outside \(Plausible.fahrenheitText)") }
         return t
     }
 }
@@ -145,24 +148,46 @@ package enum IEMClimateImporter {
         for (i, value) in try root.array("results").enumerated() {
             let r = try JSONFields(value, source: source, path: "results[\(i)]")
             let valid = try r.string("valid")
-            guard let date = LocalDate(iso8601: valid) else {
-                throw r.fail("valid", "\"\(valid)\" is not a YYYY-MM-DD date")
+            guard let date = Plausible.date(iso8601: valid) else {
+                throw r.fail("valid", "\"\(valid)\" is not a YYYY-MM-DD date in \(Plausible.years)")
             }
             let product = try r.optionalString("product")
             var issuedAt: Timestamp? = nil
             if let product {
                 let stamp = String(product.prefix(12))
                 guard stamp.count == 12, stamp.allSatisfy(\.isNumber),
-                    let day = LocalDate(
+                    let day = Plausible.date(
                         iso8601: "\(stamp.prefix(4))-\(stamp.dropFirst(4).prefix(2))-\(stamp.dropFirst(6).prefix(2))"),
                     let hh = Int64(stamp.dropFirst(8).prefix(2)), let mm = Int64(stamp.dropFirst(10)), hh < 24, mm < 60
                 else { throw r.fail("product", "\"\(product)\" does not start with a YYYYMMDDHHMM issue time") }
                 issuedAt = day.startUTC.adding(nanos: (hh * 60 + mm) * Timestamp.nanosPerMinute)
+                // The stamp is UTC and the climate day local (UTC−10 to UTC+10): a day of slack. The
+                // product may be a correction (IEM keeps the latest): a correction's window.
+                guard Plausible.canReport(date, issuedOn: day, correction: true, slackDays: 1) else {
+                    throw r.fail(
+                        "product",
+                        "issued \(day) (\(product.prefix(12))), which cannot report on \(date): a report comes on its day "
+                            + "or up to \(Plausible.correctionDelayDaysMax) days after")
+                }
             }
-            out.append(
-                IEMClimateDay(
-                    station: try r.string("station"), date: date, high: try whole(r, "high"), low: try whole(r, "low"),
-                    product: product, issuedAt: issuedAt))
+            let high = try whole(r, "high")
+            let low = try whole(r, "low")
+            if let high, let low, high < low {
+                throw r.fail("high", "\(high) °F is below the low \(low) °F")
+            }
+            let day = IEMClimateDay(
+                station: try r.string("station"), date: date, high: high, low: low, product: product,
+                issuedAt: issuedAt)
+            if let same = out.firstIndex(where: { $0.station == day.station && $0.date == day.date }) {
+                // The same station-day twice: once if it is the same, an error if not.
+                guard out[same] == day else {
+                    throw r.fail(
+                        "valid",
+                        "\(day.station) \(date) appears twice with different values (results[\(same)] and here)")
+                }
+                continue
+            }
+            out.append(day)
         }
         return out
     }
@@ -173,6 +198,9 @@ package enum IEMClimateImporter {
         guard case .number(let text) = v, let n = FixedPoint.parse(text, scale: 0), let w = Int32(exactly: n) else {
             throw r.fail(
                 key, "expected whole °F or \"M\", found \(v.typeName) \(v.numberText.map { "\"\($0)\"" } ?? "")")
+        }
+        guard Plausible.fahrenheit.contains(Int(w)) else {
+            throw r.fail(key, "\(w) °F is outside \(Plausible.fahrenheitText)")
         }
         return w
     }
@@ -224,21 +252,30 @@ package enum NCEIDailyImporter {
         for (i, row) in rows.enumerated() {
             let r = try JSONFields(row, source: source, path: "[\(i)]")
             let dateText = try r.string("DATE")
-            guard let date = LocalDate(iso8601: dateText) else {
-                throw r.fail("DATE", "\"\(dateText)\" is not a YYYY-MM-DD date")
+            guard let date = Plausible.date(iso8601: dateText) else {
+                throw r.fail("DATE", "\"\(dateText)\" is not a YYYY-MM-DD date in \(Plausible.years)")
             }
             func value(_ key: String) throws(ImportError) -> Temperature? {
                 guard let text = try r.optionalString(key), !text.trimmingBlanks.isEmpty else { return nil }
                 let t = units == .tenthsCelsius ? TemperatureText.tenthsCelsius(text) : TemperatureText.fahrenheit(text)
                 guard let t else { throw r.fail(key, "\"\(text)\" is not a temperature") }
+                guard Plausible.contains(t) else { throw r.fail(key, "\(t) °F is outside \(Plausible.fahrenheitText)") }
                 return t
             }
             guard let high = try value("TMAX") else { continue }
-            out.append(
-                NCEIDay(
-                    station: try r.optionalString("STATION"), date: date,
-                    high: Temperature(degrees: high.roundedDegrees),
-                    low: try value("TMIN").map { Temperature(degrees: $0.roundedDegrees) }))
+            let low = try value("TMIN")
+            if let low, high < low { throw r.fail("TMAX", "\(high) is below TMIN \(low)") }
+            let day = NCEIDay(
+                station: try r.optionalString("STATION"), date: date, high: Temperature(degrees: high.roundedDegrees),
+                low: low.map { Temperature(degrees: $0.roundedDegrees) })
+            if let same = out.firstIndex(where: { $0.station == day.station && $0.date == day.date }) {
+                // The same station-day twice: once if it is the same, an error if not.
+                guard out[same] == day else {
+                    throw r.fail("DATE", "\(day.station ?? "the station") \(date) appears twice with different values")
+                }
+                continue
+            }
+            out.append(day)
         }
         return out
     }
@@ -259,6 +296,7 @@ package enum NWSObservationsImporter {
                 throw p.fail("stationId", "\"\(stationText)\" is not a station id")
             }
             guard let time = try p.time("timestamp") else { throw p.fail("timestamp", "missing") }
+            guard Plausible.contains(time) else { throw p.fail("timestamp", "\(time) is outside \(Plausible.years)") }
             guard let temperature = try measure(p, "temperature") else { continue }
             out.append(
                 EventRecord(
@@ -283,6 +321,7 @@ package enum NWSObservationsImporter {
         default: throw m.fail("unitCode", "unknown unit \"\(unit)\"")
         }
         guard let t else { throw m.fail("value", "\"\(text)\" is not a temperature") }
+        guard Plausible.contains(t) else { throw m.fail("value", "\(t) °F is outside \(Plausible.fahrenheitText)") }
         return t
     }
 }
@@ -290,18 +329,28 @@ package enum NWSObservationsImporter {
 /// IEM's ASOS downloads, CSV: `asos.py` (`station,valid,tmpf,…`) and `asos1min.py`
 /// (`station,station_name,valid(UTC),tmpf,dwpf`). Times are UTC (the request's `tz=UTC`); `M`, `null`
 /// or an empty cell is missing; `#` lines are comments. Three-letter US station ids get their `K`.
+/// Line ends may be LF or CRLF. Every row must end with its line end (IEM's files do: a file cut
+/// short ends inside its last row), times must be `YYYY-MM-DD HH:MM[:SS]` with two-digit fields in
+/// range, temperatures inside ``Plausible/fahrenheit``, and a file with rows must give at least one
+/// observation.
 package enum IEMASOSImporter {
     package static func parse(_ bytes: [UInt8], source: String) throws(ImportError) -> [EventRecord] {
-        let text = String(decoding: bytes, as: UTF8.self)
         var header: [String]? = nil
         var columns = (station: -1, valid: -1, tmpf: -1, dwpf: -1)
         var out: [EventRecord] = []
-        var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.trimmingBlanks.isEmpty || line.hasPrefix("#") { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingBlanks) }
+        var rows = 0
+        let lines = csvLines(bytes)
+        for (index, line) in lines.enumerated() {
+            let lineNumber = index + 1
+            if line.text.trimmingBlanks.isEmpty || line.text.hasPrefix("#") { continue }
+            guard line.ended else {
+                throw ImportError(
+                    source, line: lineNumber, field: header == nil ? "header" : "row",
+                    "the file ends inside this line (no line end after \"\(line.text.suffix(20))\"): it is cut short")
+            }
+            let cells = line.text.split(separator: ",", omittingEmptySubsequences: false).map {
+                String($0.trimmingBlanks)
+            }
             guard let names = header else {
                 header = cells
                 columns.station = cells.firstIndex(of: "station") ?? -1
@@ -317,6 +366,7 @@ package enum IEMASOSImporter {
                 }
                 continue
             }
+            rows += 1
             guard cells.count == names.count else {
                 throw ImportError(
                     source, line: lineNumber, field: "row", "\(cells.count) cells, the header has \(names.count)")
@@ -324,7 +374,9 @@ package enum IEMASOSImporter {
             let validText = cells[columns.valid]
             guard let time = utc(validText) else {
                 throw ImportError(
-                    source, line: lineNumber, field: names[columns.valid], "\"\(validText)\" is not YYYY-MM-DD HH:MM")
+                    source, line: lineNumber, field: names[columns.valid],
+                    "\"\(validText)\" is not a UTC time YYYY-MM-DD HH:MM (\(Plausible.years.lowerBound)…\(Plausible.years.upperBound))"
+                )
             }
             func temperature(_ index: Int) throws(ImportError) -> Temperature? {
                 guard index >= 0 else { return nil }
@@ -333,6 +385,11 @@ package enum IEMASOSImporter {
                 guard let t = TemperatureText.fahrenheit(cell) else {
                     throw ImportError(
                         source, line: lineNumber, field: names[index], "\"\(cell)\" is not a temperature in °F")
+                }
+                guard Plausible.contains(t) else {
+                    throw ImportError(
+                        source, line: lineNumber, field: names[index],
+                        "\(cell) °F is outside \(Plausible.fahrenheitText)")
                 }
                 return t
             }
@@ -351,17 +408,44 @@ package enum IEMASOSImporter {
                             dewpoint: try temperature(columns.dwpf)))))
         }
         guard header != nil else { throw ImportError(source, line: 1, field: "header", "empty file") }
+        guard rows == 0 || !out.isEmpty else {
+            throw ImportError(
+                source, field: "tmpf",
+                "none of the \(rows) rows has a temperature: nothing to import (is this the right file or column?)")
+        }
         return out
     }
 
-    /// `2026-09-01 00:51` (UTC).
+    /// The file's lines (LF or CRLF ends, a lone CR kept as text), each with whether a line end
+    /// followed it. Splitting bytes, not `Character`s: Swift reads CRLF as one character.
+    static func csvLines(_ bytes: [UInt8]) -> [(text: String, ended: Bool)] {
+        var out: [(text: String, ended: Bool)] = []
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            let end = i > start && bytes[i - 1] == 0x0D ? i - 1 : i
+            out.append((String(decoding: bytes[start..<end], as: UTF8.self), true))
+            start = i + 1
+        }
+        if start < bytes.count { out.append((String(decoding: bytes[start...], as: UTF8.self), false)) }
+        return out
+    }
+
+    /// `2026-09-01 00:51` or `2026-09-01 00:51:00` (UTC): hours 00–23, minutes and seconds 00–59, two
+    /// digits each (a one-digit hour is read too).
     static func utc(_ text: String) -> Timestamp? {
         let parts = text.split(separator: " ")
-        guard parts.count == 2, let date = LocalDate(iso8601: String(parts[0])) else { return nil }
-        let hm = parts[1].split(separator: ":")
-        guard hm.count == 2 || hm.count == 3, let h = Int64(hm[0]), let m = Int64(hm[1]), h < 24, m < 60 else {
-            return nil
+        guard parts.count == 2, let date = Plausible.date(iso8601: String(parts[0])) else { return nil }
+        let fields = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count == 2 || fields.count == 3 else { return nil }
+        var values: [Int64] = []
+        for (k, f) in fields.enumerated() {
+            guard f.utf8.count == 2 || (k == 0 && f.utf8.count == 1), f.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                let v = Int64(f)
+            else { return nil }
+            values.append(v)
         }
-        return date.startUTC.adding(nanos: (h * 60 + m) * Timestamp.nanosPerMinute)
+        guard values[0] < 24, values[1] < 60, values.count == 2 || values[2] < 60 else { return nil }
+        let seconds = values[0] * 3_600 + values[1] * 60 + (values.count == 3 ? values[2] : 0)
+        return date.startUTC.adding(nanos: seconds * Timestamp.nanosPerSecond)
     }
 }

@@ -41,7 +41,22 @@ package final class RetryingFetcher {
     }
 
     /// The body of a 200 response to `GET url`.
+    ///
+    /// Every error and every progress line passes through ``Redaction``: the URL's secret parameters
+    /// (`key=…`) and every registered secret are cut out of them, whatever the server echoed.
+    /// - Throws: `NetError` (its URL and message redacted) when the server refuses the request (a 4xx
+    ///   other than 429) or the attempts run out.
     package func get(_ url: String, headers: [(String, String)] = []) throws(NetError) -> [UInt8] {
+        do {
+            return try attempts(url, headers: headers)
+        } catch {
+            throw NetError(
+                url: Redaction.redact(error.url), message: Redaction.redact(error.message),
+                isRetryable: error.isRetryable)
+        }
+    }
+
+    private func attempts(_ url: String, headers: [(String, String)]) throws(NetError) -> [UInt8] {
         var backoff = policy.backoffSeconds
         var attempt = 0
         while true {
@@ -79,10 +94,13 @@ package final class RetryingFetcher {
                     url: url, message: "gave up after \(attempt) attempts; last: \(problem)", isRetryable: false)
             }
             stats.retries += 1
+            // A Retry-After that is not a number of seconds (a date, "nan", a negative) waits the backoff.
+            if !(wait >= 0) { wait = backoff }
             wait = Swift.min(wait, policy.maxBackoffSeconds)
             note(
-                "  \(problem); retrying in \(String(format1: wait)) s (attempt \(attempt + 1) of \(policy.maxAttempts))"
-            )
+                Redaction.redact(
+                    "  \(problem); retrying in \(String(format1: wait)) s (attempt \(attempt + 1) of \(policy.maxAttempts))"
+                ))
             Self.sleep(seconds: wait)
             backoff = Swift.min(backoff * 2, policy.maxBackoffSeconds)
         }
@@ -90,6 +108,8 @@ package final class RetryingFetcher {
 
     /// Waits until the next request is allowed by `requestsPerSecond`.
     private func pace() {
+        // A rate that is not a positive number (the CLI refuses one) paces nothing rather than trap.
+        guard policy.requestsPerSecond > 0, policy.requestsPerSecond.isFinite else { return }
         let interval = 1 / policy.requestsPerSecond
         let now = Self.monotonicSeconds()
         if now - lastRequest < interval { Self.sleep(seconds: interval - (now - lastRequest)) }
@@ -103,9 +123,10 @@ package final class RetryingFetcher {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Sleeps `seconds`, resuming after signals.
+    /// Sleeps `seconds` (at most a day; NaN and negatives sleep not at all), resuming after signals.
     package static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
+        let seconds = Swift.min(seconds, 86_400)
         var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         var remaining = timespec()
         while nanosleep(&ts, &remaining) != 0 && errno == EINTR { ts = remaining }
@@ -115,6 +136,10 @@ package final class RetryingFetcher {
 extension String {
     /// One decimal place, without Foundation.
     init(format1 v: Double) {
+        guard v.isFinite, abs(v) < 1e15 else {
+            self = v.isNaN ? "nan" : v < 0 ? "-inf" : "inf"
+            return
+        }
         let tenths = Int((v * 10).rounded())
         self = "\(tenths / 10).\(abs(tenths % 10))"
     }

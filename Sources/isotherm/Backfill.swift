@@ -28,7 +28,7 @@ final class BackfillSession {
         writer = try EventLogWriter(directory: log)
         history = try ImportHistory(directory: log, nextSequence: writer.nextSequence)
         fetcher = RetryingFetcher(client: HTTPClient(timeoutSeconds: 30), policy: policy) { line in
-            if !quiet { printError(line) }
+            if !quiet { printError(Redaction.redact(line)) }
         }
     }
 
@@ -47,7 +47,7 @@ final class BackfillSession {
     /// GETs a request that is not a page (a series, the archive's cutoff): counted in the fetcher's
     /// figures, not as a page.
     func get(_ url: String, label: String, headers: [(String, String)] = []) throws -> [UInt8] {
-        if !quiet { printError("GET \(label)") }
+        if !quiet { printError(Redaction.redact("GET \(label)")) }
         return try fetcher.get(url, headers: headers)
     }
 
@@ -101,7 +101,7 @@ final class BackfillSession {
 
     /// GETs a page (counted as fetched) for a caller that appends it with ``appendNew(key:label:events:notes:complete:)``.
     func fetchPage(_ url: String, label: String, headers: [(String, String)] = []) throws -> [UInt8] {
-        if !quiet { printError("GET \(label)") }
+        if !quiet { printError(Redaction.redact("GET \(label)")) }
         let body = try fetcher.get(url, headers: headers)
         pagesFetched += 1
         return body
@@ -109,7 +109,9 @@ final class BackfillSession {
 
     /// The error for a page that cannot be parsed.
     func unreadable(_ label: String, _ error: any Error) -> CLIError {
-        CLIError("\(label): the response cannot be read (\(error)); everything before it is kept, run again to resume")
+        CLIError(
+            Redaction.redact(
+                "\(label): the response cannot be read (\(error)); everything before it is kept, run again to resume"))
     }
 
     /// Appends a page whose events the caller has already checked against the log (each one is new to
@@ -141,7 +143,8 @@ final class BackfillSession {
             event: .runManifest(
                 RunManifest(
                     runId: runId, phase: phase, runKind: "backfill", engineVersion: Isotherm.version, configHash: "",
-                    parameters: [Field("request", label), Field("events", String(events))] + notes, inputs: [],
+                    parameters: [Field("request", Redaction.redact(label)), Field("events", String(events))] + notes,
+                    inputs: [],
                     outputHash: "")))
     }
 
@@ -167,26 +170,56 @@ struct BackfillOptions: ParsableArguments {
     @Option(name: .long, help: "Last day (YYYY-MM-DD), inclusive.")
     var to: String
 
-    @Option(name: .long, help: "Requests per second at most.")
+    @Option(name: .long, help: "Requests per second at most (above 0, at most 1000).")
     var rate: Double = 5
 
-    @Option(name: .long, help: "Attempts per request before giving up.")
+    @Option(name: .long, help: "Attempts per request before giving up (1…100).")
     var attempts = 6
 
-    @Option(name: .long, help: "First backoff in seconds after a 5xx or a dropped connection (doubles each retry).")
+    @Option(
+        name: .long, help: "First backoff in seconds after a 5xx or a dropped connection, doubling each retry (0…3600)."
+    )
     var backoff: Double = 1
 
-    @Option(name: .long, help: "Service base URL (for a mirror or a test server).")
+    @Option(name: .long, help: "Service base URL, http:// or https:// (for a mirror or a test server).")
     var baseURL: String?
 
     @Flag(name: .long, help: "No progress lines on standard error.")
     var quiet = false
 
-    func dates() throws -> (LocalDate, LocalDate) {
-        guard let a = LocalDate(iso8601: from) else {
-            throw ValidationError("--from '\(from)' is not a YYYY-MM-DD date")
+    /// The years `--from` and `--to` may name.
+    static let years = Plausible.years
+
+    /// Every option against its documented range: one line each, exit 64, before any request.
+    func validate() throws {
+        _ = try dates()
+        guard !log.isEmpty else { throw ValidationError("--log is empty: give a log directory") }
+        guard rate > 0 && rate <= 1_000 else {
+            throw ValidationError("--rate \(rate) is not a number of requests per second above 0 and at most 1000")
         }
-        guard let b = LocalDate(iso8601: to) else { throw ValidationError("--to '\(to)' is not a YYYY-MM-DD date") }
+        guard (1...100).contains(attempts) else { throw ValidationError("--attempts must be 1…100, not \(attempts)") }
+        guard backoff >= 0 && backoff <= 3_600 else {
+            throw ValidationError("--backoff \(backoff) is not a number of seconds in 0…3600")
+        }
+        if let baseURL {
+            guard let parts = URLParts(baseURL), !parts.host.isEmpty, !baseURL.contains("?"), !baseURL.contains("#"),
+                !baseURL.contains(" ")
+            else {
+                throw ValidationError(
+                    "--base-url '\(Redaction.redact(baseURL))' is not an http:// or https:// URL without a query")
+            }
+            Redaction.registerSecrets(in: baseURL)
+        }
+    }
+
+    func dates() throws -> (LocalDate, LocalDate) {
+        let range = "\(Self.years.lowerBound)-01-01…\(Self.years.upperBound)-12-31"
+        guard let a = Plausible.date(iso8601: from) else {
+            throw ValidationError("--from '\(from)' is not a YYYY-MM-DD date in \(range)")
+        }
+        guard let b = Plausible.date(iso8601: to) else {
+            throw ValidationError("--to '\(to)' is not a YYYY-MM-DD date in \(range)")
+        }
         guard a <= b else { throw ValidationError("--to \(to) is before --from \(from)") }
         return (a, b)
     }
@@ -228,7 +261,7 @@ struct ImportWeatherCommand: ParsableCommand {
     @Option(name: .long, help: "City: NY, CHI, MIA, AUS, DEN, LAX, PHIL.")
     var city: String
 
-    @Option(name: .long, help: "For vc: the forecast lead in days (the basis date is the day minus the lead).")
+    @Option(name: .long, help: "For vc: the forecast lead in days, 0…14 (the basis date is the day minus the lead).")
     var lead = 1
 
     @OptionGroup var common: BackfillOptions
@@ -238,7 +271,7 @@ struct ImportWeatherCommand: ParsableCommand {
             throw ValidationError("--source '\(source)' is not one of iem-cli, ncei, nws-observations, vc")
         }
         guard SettlementSite.find(city) != nil else { throw ValidationError("--city '\(city)' is not a KXHIGH city") }
-        _ = try common.dates()
+        try common.validate()
         guard (0...14).contains(lead) else { throw ValidationError("--lead must be 0…14") }
     }
 
@@ -298,6 +331,8 @@ struct ImportWeatherCommand: ParsableCommand {
                 guard let key = getenv("VISUAL_CROSSING_API_KEY").map({ String(cString: $0) }), !key.isEmpty else {
                     throw CLIError("set VISUAL_CROSSING_API_KEY to your Visual Crossing key (it is never logged)")
                 }
+                // Cut out of every error, progress line and manifest from here on, whatever echoes it.
+                Redaction.register(key)
                 let base =
                     (common.baseURL ?? "https://weather.visualcrossing.com")
                     + "/VisualCrossingWebServices/rest/services/timeline/stn:\(site.station)"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import IsothermEvents
+import IsothermNet
 
 /// A command could not run: printed as one line on standard error, exit code 2.
 struct CLIError: Error, CustomStringConvertible {
@@ -9,14 +10,16 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Runs `body`, turning any error into one clear line on standard error and exit code 2.
+/// Runs `body`, turning any error into one clear line on standard error and exit code 2, with
+/// secrets cut out (`Redaction`).
 func reportingErrors(_ body: () throws -> Void) throws {
+    Redaction.registerEnvironment()
     do {
         try body()
     } catch let e as ExitCode {
         throw e
     } catch {
-        printError("error: \(error)")
+        printError("error: \(Redaction.redact("\(error)"))")
         throw ExitCode(2)
     }
 }

@@ -23,10 +23,18 @@ struct ImportFileCommand: ParsableCommand {
             \(ImportFormat.allCases.map { "  \($0.rawValue.padding(18))\($0.summary)" }.joined(separator: "\n"))
 
             Every file is parsed before anything is written: a file that cannot be read stops the \
-            import with one line naming the file, line and field, and the log is left as it was. Each \
-            file's events are appended in time order between two run_manifest events (kind `import`, \
-            run id `import-<sha256 of the file>`), so importing the same file again does nothing, and \
-            an import cut short by a crash resumes after the events it had written.
+            import with one line naming the file, line and field, and the log is left as it was. A \
+            file must be a regular file of at most \(Self.fileBytesMax >> 20) MiB (a FIFO, a \
+            device or a directory is refused). The parsers check what they rely on: a product cut \
+            short, a date that does not fit its issue time, a value outside −80…140 °F, a time or a \
+            field out of range, a report given twice with different values are errors.
+
+            Each file's events are appended in time order between two run_manifest events (kind \
+            `import`, run id `import-<sha256 of the file>`), so a content is imported exactly once: \
+            the same file again (in this command or a later one, under any name) appends nothing, and \
+            an import cut short by a crash resumes after the events it had written. A file that gives \
+            no events (a morning report without its maximum) is not recorded, so a later version that \
+            reads more of it can still import it.
 
             Examples:
               isotherm import file --log data/NY --format nws-cli CLINYC.txt
@@ -51,7 +59,10 @@ struct ImportFileCommand: ParsableCommand {
     var basisDate: String?
 
     @Option(
-        name: .long, help: "Units: 'metric' for Visual Crossing unitGroup=metric, 'standard' for NCEI units=standard.")
+        name: .long,
+        help:
+            "Units: vc-timeline 'us' (default) or 'metric'; ncei-daily 'tenths' (default, tenths of °C) or 'standard' (°F)."
+    )
     var units: String?
 
     @Flag(name: .long, help: "Print a JSON summary.")
@@ -60,28 +71,63 @@ struct ImportFileCommand: ParsableCommand {
     @Argument(help: "Files to import.")
     var files: [String]
 
+    /// The largest file `import file` reads (the whole file is held in memory while it is parsed).
+    static let fileBytesMax = 128 << 20
+
     func validate() throws {
-        guard ImportFormat(rawValue: format) != nil else {
+        guard let parsed = ImportFormat(rawValue: format) else {
             throw ValidationError(
                 "--format '\(format)' is not one of \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let basisDate, LocalDate(iso8601: basisDate) == nil {
-            throw ValidationError("--basis-date '\(basisDate)' is not a YYYY-MM-DD date")
+        guard !log.isEmpty else { throw ValidationError("--log is empty: give a log directory") }
+        if let city, SettlementSite.find(city) == nil {
+            throw ValidationError("--city '\(city)' is not a city Isotherm knows (NY, CHI, MIA, AUS, DEN, LAX, PHIL)")
+        }
+        if let station, Symbol(station) == nil || station.isEmpty || station.contains(" ") {
+            throw ValidationError("--station '\(station)' is not a station id (1 to 48 printable characters)")
+        }
+        if let basisDate, Plausible.date(iso8601: basisDate) == nil {
+            throw ValidationError(
+                "--basis-date '\(basisDate)' is not a YYYY-MM-DD date in \(Plausible.years.lowerBound)…\(Plausible.years.upperBound)"
+            )
+        }
+        if let units {
+            let allowed: [String] =
+                switch parsed {
+                case .visualCrossing: ["us", "metric"]
+                case .nceiDaily: ["tenths", "standard"]
+                default: []
+                }
+            guard allowed.contains(units) else {
+                throw ValidationError(
+                    allowed.isEmpty
+                        ? "--units applies to vc-timeline and ncei-daily, not \(format)"
+                        : "--units '\(units)' is not one of \(allowed.joined(separator: ", ")) for \(format)")
+            }
         }
         guard !files.isEmpty else { throw ValidationError("give at least one file") }
+        if let empty = files.first(where: \.isEmpty) { throw ValidationError("a file name is empty ('\(empty)')") }
     }
 
     func run() throws {
         try reportingErrors {
             let format = ImportFormat(rawValue: format)!
             let options = ImportFormat.Options(
-                city: city, station: station, basisDate: basisDate.flatMap { LocalDate(iso8601: $0) }, units: units)
-            // 1. Read and parse everything first.
+                city: city, station: station, basisDate: basisDate.flatMap { LocalDate(iso8601: $0) },
+                units: units == "tenths" ? nil : units)
+            // 1. Read and parse everything first; a content given twice is imported once.
             var parsed: [(path: String, sha256: String, events: [EventRecord])] = []
+            var sameAs: [Int: String] = [:]
             for path in files {
-                let bytes = try readWholeFile(path)
+                let bytes = try readRegularFile(path, maxBytes: Self.fileBytesMax)
+                let sha256 = SHA256Hasher.hash(bytes).hex
+                if let first = parsed.first(where: { $0.sha256 == sha256 }) {
+                    sameAs[parsed.count] = first.path
+                    parsed.append((path, sha256, first.events))
+                    continue
+                }
                 let events = try format.parse(bytes, source: path, options: options)
-                parsed.append((path, SHA256Hasher.hash(bytes).hex, events))
+                parsed.append((path, sha256, events))
             }
             // 2. What the log already holds.
             let writer = try EventLogWriter(directory: log)
@@ -89,8 +135,22 @@ struct ImportFileCommand: ParsableCommand {
             let history = try ImportHistory(directory: log, nextSequence: writer.nextSequence)
             // 3. Append, once.
             var reports: [FileReport] = []
-            for file in parsed {
+            for (index, file) in parsed.enumerated() {
                 let runId = "import-" + file.sha256
+                if let first = sameAs[index] {
+                    reports.append(
+                        FileReport(
+                            path: file.path, events: file.events.count, appended: 0,
+                            note: "skipped: same content as \(first)"))
+                    continue
+                }
+                if file.events.isEmpty {
+                    // Nothing to append, and nothing recorded: a later version that reads more of the
+                    // file must not find it "already imported".
+                    reports.append(
+                        FileReport(path: file.path, events: 0, appended: 0, note: "no events in it; not recorded"))
+                    continue
+                }
                 if let done = history.finished[runId] {
                     reports.append(
                         FileReport(
@@ -205,6 +265,47 @@ struct ImportHistory {
             return true
         }
         return out
+    }
+}
+
+/// The whole content of a regular file of at most `maxBytes`. A FIFO, a device, a socket or a
+/// directory is refused before a byte is read (the file is opened without blocking, then checked with
+/// `fstat`), as is a larger file. The corresponding C functions are `open`, `fstat` and `read`.
+func readRegularFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
+    let kind: String? =
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
+        }
+    if let kind { throw CLIError("\(path): \(kind), not a regular file: give a file") }
+    guard st.st_size <= maxBytes else {
+        throw CLIError(
+            "\(path): \(bytesText(Int64(st.st_size))), more than the \(maxBytes >> 20) MiB a file may hold")
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(Int(st.st_size))
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw CLIError("\(path): \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { return out }
+        out.append(contentsOf: buffer[..<n])
+        // The file may grow while it is read.
+        guard out.count <= maxBytes else {
+            throw CLIError("\(path): more than the \(maxBytes >> 20) MiB a file may hold")
+        }
     }
 }
 

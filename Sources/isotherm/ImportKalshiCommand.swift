@@ -55,7 +55,7 @@ struct ImportKalshiCommand: ParsableCommand {
     @Option(name: .long, help: "live, historical or auto.")
     var tier = "auto"
 
-    @Option(name: .long, help: "Candles per request at most (Kalshi sends about 5,000 at most).")
+    @Option(name: .long, help: "Candles per request at most, 1…5000 (Kalshi sends about 5,000 at most).")
     var maxCandles = 4_000
 
     @OptionGroup var common: BackfillOptions
@@ -78,7 +78,7 @@ struct ImportKalshiCommand: ParsableCommand {
         }
         guard [1, 60, 1440].contains(period) else { throw ValidationError("--period must be 1, 60 or 1440") }
         guard (1...5_000).contains(maxCandles) else { throw ValidationError("--max-candles must be 1…5000") }
-        _ = try common.dates()
+        try common.validate()
     }
 
     func run() throws {

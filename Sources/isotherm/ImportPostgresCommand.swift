@@ -1,5 +1,6 @@
 import ArgumentParser
 import IsothermEvents
+import IsothermNet
 import IsothermPostgres
 import IsothermStore
 
@@ -26,7 +27,11 @@ struct ImportPostgresCommand: ParsableCommand {
               isotherm import postgres --dsn postgresql://me@db/kalshi --log wx --tables minute_obs,settlement
             """)
 
-    @Option(name: .long, help: "libpq connection string or URI (default: the PG* environment variables, as psql).")
+    @Option(
+        name: .long,
+        help:
+            "libpq connection string or URI (default: the PG* environment variables, as psql). Keep a password out of it (it shows in the process list): use PGPASSWORD or ~/.pgpass."
+    )
     var dsn = ""
 
     @Option(name: .long, help: "Log directory to create.")
@@ -38,7 +43,10 @@ struct ImportPostgresCommand: ParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary.")
     var json = false
 
-    func validate() throws { _ = try selectedTables() }
+    func validate() throws {
+        guard !log.isEmpty else { throw ValidationError("--log is empty: give a log directory to create") }
+        _ = try selectedTables()
+    }
 
     func selectedTables() throws -> [ProjectedTable] {
         guard let tables else { return LegacyImporter.tables }
@@ -60,6 +68,7 @@ struct ImportPostgresCommand: ParsableCommand {
             if LogDirectory.holdsEvents(log) {
                 throw CLIError("\(log) already holds events: import into a new log")
             }
+            Redaction.registerSecrets(in: dsn)
             let connection = try PostgresConnection(conninfo: dsn)
             var writer: EventLogWriter?
             defer { try? writer?.close() }

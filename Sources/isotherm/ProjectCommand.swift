@@ -1,5 +1,6 @@
 import ArgumentParser
 import IsothermEvents
+import IsothermNet
 import IsothermPostgres
 
 struct ProjectCommand: ParsableCommand {
@@ -38,7 +39,11 @@ struct ProjectPostgresCommand: ParsableCommand {
               isotherm project postgres --ddl > schema.sql
             """)
 
-    @Option(name: .long, help: "libpq connection string or URI (default: the PG* environment variables, as psql).")
+    @Option(
+        name: .long,
+        help:
+            "libpq connection string or URI (default: the PG* environment variables, as psql). Keep a password out of it (it shows in the process list): use PGPASSWORD or ~/.pgpass."
+    )
     var dsn = ""
 
     @Option(name: .customLong("log"), help: "A log directory (repeatable; read in the order given).")
@@ -66,6 +71,8 @@ struct ProjectPostgresCommand: ParsableCommand {
         if rebuild && incremental { throw ValidationError("give --rebuild or --incremental, not both") }
         _ = try selectedTables()
         if !ddl && logs.isEmpty && world == nil { throw ValidationError("give --log DIR or --world DIR") }
+        if logs.contains(where: \.isEmpty) { throw ValidationError("--log is empty: give a log directory") }
+        if world?.isEmpty == true { throw ValidationError("--world is empty: give a directory of logs") }
     }
 
     func selectedTables() throws -> [ProjectedTable] {
@@ -94,6 +101,7 @@ struct ProjectPostgresCommand: ParsableCommand {
             let request = ProjectionRequest(
                 logs: paths, tables: try selectedTables(),
                 mode: rebuild ? .rebuild : incremental ? .incremental : .auto)
+            Redaction.registerSecrets(in: dsn)
             let connection = try PostgresConnection(conninfo: dsn)
             let version = connection.serverVersion
             printError(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import IsothermKalshi
+import IsothermNet
 import IsothermStore
 
 struct RecordCommand: ParsableCommand {
@@ -16,8 +17,10 @@ struct RecordCommand: ParsableCommand {
             left out of its event.
 
             The public channels (ticker, trade, market_lifecycle_v2) need no key; a key is used when \
-            given (--key-id and --private-key, or KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH) and \
-            required for any other channel. The connection is then signed.
+            given (KALSHI_API_KEY_ID or --key-id-file, and KALSHI_PRIVATE_KEY_PATH or --private-key) \
+            and required for any other channel. The connection is then signed. Prefer the environment \
+            or --key-id-file to --key-id: a command line shows in the process list (ps) of every user \
+            on the machine. The key id is cut out of every error and log line.
 
             The log is flushed every second, and synced and closed on exit, including after --seconds, \
             SIGINT and SIGTERM. A dropped connection is reconnected with exponential backoff and the \
@@ -38,8 +41,15 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .long, help: "WebSocket URL.")
     var url = "wss://external-api-ws.kalshi.com/trade-api/ws/v2"
 
-    @Option(name: .long, help: "API key id (default: $KALSHI_API_KEY_ID); needed for channels other than public ones.")
+    @Option(
+        name: .long,
+        help:
+            "API key id (default: $KALSHI_API_KEY_ID); needed for channels other than public ones. Visible in the process list: prefer $KALSHI_API_KEY_ID or --key-id-file."
+    )
     var keyId: String?
+
+    @Option(name: .long, help: "A file holding the API key id (one line), instead of --key-id.")
+    var keyIdFile: String?
 
     @Option(name: .long, help: "PEM private key file (default: $KALSHI_PRIVATE_KEY_PATH).")
     var privateKey: String?
@@ -78,6 +88,7 @@ struct RecordCommand: ParsableCommand {
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be above 0") }
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
         guard backoff >= 0 else { throw ValidationError("--backoff cannot be negative") }
+        if keyId != nil && keyIdFile != nil { throw ValidationError("give --key-id or --key-id-file, not both") }
     }
 
     func run() throws {
@@ -112,7 +123,16 @@ struct RecordCommand: ParsableCommand {
     /// public.
     private func signer() throws -> KalshiSigner? {
         let env = { (name: String) in getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
-        let key = keyId ?? env("KALSHI_API_KEY_ID")
+        var key = keyId ?? env("KALSHI_API_KEY_ID")
+        if let keyIdFile {
+            let text = String(decoding: try readWholeFile(keyIdFile), as: UTF8.self)
+            let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            let id = lines.first.map { String($0.filter { $0 != " " && $0 != "\t" && $0 != "\r" }) } ?? ""
+            guard !id.isEmpty else { throw CLIError("\(keyIdFile): no key id in the file") }
+            key = id
+        }
+        // Cut out of every error and log line from here on.
+        if let key { Redaction.register(key) }
         let keyPath = privateKey ?? env("KALSHI_PRIVATE_KEY_PATH")
         switch (key, keyPath) {
         case (nil, nil):
