@@ -128,3 +128,41 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: Fuzz targets (tools/fuzz)
+
+// libFuzzer targets over every parser, run under AddressSanitizer by `tools/fuzz` (see `Fuzz/README.md`). They
+// exist only when ISOTHERM_FUZZ=1, which tools/fuzz sets in its own scratch directory: they link only with
+// `-sanitize=fuzzer` (libFuzzer's driver is in that runtime), and the project's own build stays as it was.
+if Context.environment["ISOTHERM_FUZZ"] == "1" {
+    /// One fuzz target: `Fuzz/Targets/<name>/<name>.swift`, linked with the driver in `Fuzz/Support`.
+    func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+        .executableTarget(
+            name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(name)",
+            swiftSettings: strictSettings)
+    }
+    let importer: [Target.Dependency] = ["IsothermImport", "IsothermEvents"]
+    package.targets += [
+        // `LLVMFuzzerRunDriver`, which libFuzzer's runtime (linked by -sanitize=fuzzer) defines.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(
+            name: "FuzzSupport", dependencies: ["CLibFuzzer", "IsothermEvents"], path: "Fuzz/Support",
+            swiftSettings: strictSettings),
+        fuzzTarget("FuzzNWSCLI", importer),
+        fuzzTarget("FuzzNWSCF6", importer),
+        fuzzTarget("FuzzIEMCLI", importer),
+        fuzzTarget("FuzzIEMASOS", importer),
+        fuzzTarget("FuzzNCEIDaily", importer),
+        fuzzTarget("FuzzVisualCrossing", importer),
+        fuzzTarget("FuzzNWSObservations", importer),
+        fuzzTarget("FuzzKalshiREST", importer),
+        fuzzTarget("FuzzKalshiWS", ["IsothermKalshi", "IsothermImport", "IsothermEvents"]),
+        fuzzTarget("FuzzEventCodec", ["IsothermEvents", "IsothermBinary"]),
+        fuzzTarget("FuzzLogReader", ["IsothermLog", "IsothermStore", "IsothermEvents", "IsothermBinary"]),
+        // Writes the generated seeds (encoded event samples, small logs); compiles the test suite's EventSamples.
+        .executableTarget(
+            name: "FuzzSeeds",
+            dependencies: ["IsothermEvents", "IsothermLog", "IsothermStore", "IsothermWorld", "FuzzSupport"],
+            path: "Fuzz/Seeds", swiftSettings: strictSettings),
+    ]
+}

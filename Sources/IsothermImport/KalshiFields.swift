@@ -113,11 +113,11 @@ extension JSONFields {
     func kalshiUnixSeconds(_ key: String) throws(ImportError) -> Timestamp {
         guard let v = optional(key) else { throw fail(key, "missing") }
         guard case .number(let text) = v else { throw fail(key, "expected Unix seconds, found \(v.typeName)") }
-        // 0…9,999,999,999 s is 1970 to 2286: far inside Int64 nanoseconds.
-        guard let seconds = FixedPoint.parse(text, scale: 0), seconds >= 0, seconds < 10_000_000_000 else {
-            throw fail(key, "\(text) is not Unix seconds")
-        }
-        return Timestamp(seconds: seconds)
+        // Inside Plausible.years, so Int64 nanoseconds hold it (10^10 s would be 2286, past 2262).
+        guard let seconds = FixedPoint.parse(text, scale: 0), seconds >= 0,
+            let t = Plausible.instant(unixSeconds: seconds)
+        else { throw fail(key, "\(text) is not Unix seconds in \(Plausible.yearsText)") }
+        return t
     }
 
     private func dollars(_ text: String, key: String) throws(ImportError) -> Price {

@@ -23,6 +23,9 @@ package enum Plausible {
         t.tenths >= Int32(fahrenheit.lowerBound) * 10 && t.tenths <= Int32(fahrenheit.upperBound) * 10
     }
 
+    /// The years as text for messages: `1800…2199`.
+    package static var yearsText: String { "\(years.lowerBound)…\(years.upperBound)" }
+
     /// The range as text for messages: `−80…140 °F`.
     package static var fahrenheitText: String { "\(fahrenheit.lowerBound)…\(fahrenheit.upperBound) °F" }
 

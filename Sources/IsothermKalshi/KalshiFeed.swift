@@ -287,14 +287,18 @@ package enum KalshiFeed {
     static func exchangeTime(_ msg: JSONFields) throws(ImportError) -> Timestamp? {
         if let v = msg.optional("ts_ms") {
             guard case .number(let text) = v, let ms = FixedPoint.parse(text, scale: 0), ms >= 0,
-                ms < 10_000_000_000_000
-            else { throw msg.fail("ts_ms", "expected Unix milliseconds, found \(v.numberText ?? v.typeName)") }
+                Plausible.instant(unixSeconds: ms / 1000) != nil
+            else {
+                throw msg.fail(
+                    "ts_ms", "expected Unix milliseconds in \(Plausible.yearsText), found \(v.numberText ?? v.typeName)"
+                )
+            }
             return Timestamp(milliseconds: ms)
         }
         if let v = msg.optional("ts") {
             if case .string(let text) = v {
-                guard let t = Timestamp(rfc3339: text) else {
-                    throw msg.fail("ts", "\"\(text)\" is not an RFC 3339 time")
+                guard let t = Timestamp(rfc3339: text), Plausible.contains(t) else {
+                    throw msg.fail("ts", "\"\(text)\" is not an RFC 3339 time in \(Plausible.yearsText)")
                 }
                 return t
             }
@@ -306,9 +310,11 @@ package enum KalshiFeed {
     /// Unix seconds (`open_ts`, `determination_ts`, …), or nil when absent.
     private static func seconds(_ msg: JSONFields, _ key: String) throws(ImportError) -> Timestamp? {
         guard let v = msg.optional(key) else { return nil }
-        guard case .number(let text) = v, let s = FixedPoint.parse(text, scale: 0), s >= 0, s < 10_000_000_000 else {
-            throw msg.fail(key, "expected Unix seconds, found \(v.numberText ?? v.typeName)")
+        guard case .number(let text) = v, let s = FixedPoint.parse(text, scale: 0), s >= 0,
+            let t = Plausible.instant(unixSeconds: s)
+        else {
+            throw msg.fail(key, "expected Unix seconds in \(Plausible.yearsText), found \(v.numberText ?? v.typeName)")
         }
-        return Timestamp(seconds: s)
+        return t
     }
 }

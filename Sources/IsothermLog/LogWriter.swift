@@ -210,6 +210,11 @@ package final class LogWriter {
     /// later UTC day than the current segment's (closes the batch; the next starts a segment).
     private func prepareSlowPath(eventTimeNanos: Int64) throws(LogError) {
         if let failure { throw failure }
+        guard batch.nextSequence < PendingBatch.sequenceEnd else {
+            throw LogError(
+                .tooLarge, "the log's sequence numbers are used up: its last record is \(batch.nextSequence - 1)",
+                path: directory)
+        }
         precondition(eventTimeNanos >= batch.rollAtNanos, "slow path without a reason")
         try closeBatch()
         rollPending = true

@@ -48,6 +48,10 @@ struct PendingBatch {
         rollByUTCDay = options.rollByUTCDay
     }
 
+    /// The first sequence no record may have: a batch header holds sequences below 2^64 − 1 (its base
+    /// plus its count must not overflow), so a log whose last record is 2^64 − 2 takes no more.
+    static let sequenceEnd = UInt64.max
+
     /// Sequence of the batch's first record.
     var baseSequence: UInt64 { nextSequence - UInt64(count) }
 
@@ -79,7 +83,7 @@ struct PendingBatch {
     /// Appends a record whose body is already in memory.
     @inline(__always)
     mutating func append(_ body: UnsafeRawBufferPointer, eventTimeNanos t: Int64) -> Outcome {
-        guard !isStopped, t < rollAtNanos else { return .slowPath }
+        guard !isStopped, t < rollAtNanos, nextSequence < PendingBatch.sequenceEnd else { return .slowPath }
         guard body.count <= LogFormat.recordBodyBytesLimit else { return .tooLarge(body.count) }
         if count > 0 && bytes.count + LogWriter.varintBytes(body.count) + body.count > rawBytesMax {
             return .overflow(bytes.count)  // nothing written: the writer closes the batch and retries
@@ -93,7 +97,7 @@ struct PendingBatch {
     /// Appends a record whose body `encode` writes in place after a reserved one-byte length.
     @inline(__always)
     mutating func append(eventTimeNanos t: Int64, encode: (inout ByteWriter) -> Void) -> Outcome {
-        guard !isStopped, t < rollAtNanos else { return .slowPath }
+        guard !isStopped, t < rollAtNanos, nextSequence < PendingBatch.sequenceEnd else { return .slowPath }
         let lengthAt = bytes.count
         bytes.writeUInt8(0)
         encode(&bytes)

@@ -28,7 +28,10 @@ package struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// `2025-11-28T14:00:00.123Z`, `…00.000000001Z`.
     package var rfc3339: String {
         let day = utcDate
-        let nanosOfDay = nanos - Int64(day.daysSinceEpoch) * Self.nanosPerDay
+        // The floored remainder, not `nanos − day × nanosPerDay`: before 1677-09-21T00:12:44Z the day's
+        // start is below Int64.min.
+        let remainder = nanos % Self.nanosPerDay
+        let nanosOfDay = remainder < 0 ? remainder + Self.nanosPerDay : remainder
         let secondOfDay = nanosOfDay / Self.nanosPerSecond
         var fraction = nanosOfDay % Self.nanosPerSecond
         var out =
@@ -49,7 +52,8 @@ package struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertibl
     package var description: String { rfc3339 }
 
     /// Parses RFC 3339 (`2025-11-28T14:00:00Z`, fractions to nanoseconds, `+HH:MM` offsets).
-    /// - Returns: `nil` when the text is not a valid RFC 3339 date-time.
+    /// - Returns: `nil` when the text is not a valid RFC 3339 date-time, or names an instant Int64
+    ///   nanoseconds cannot hold (before 1677-09-21T00:12:43.145224192Z, after 2262-04-11T23:47:16.854775807Z).
     package init?(rfc3339 text: String) {
         let b = Array(text.utf8)
         guard b.count >= 20, let date = LocalDate(iso8601: String(decoding: b[0..<10], as: UTF8.self)),
@@ -83,8 +87,13 @@ package struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertibl
         } else {
             return nil
         }
+        // Days are Int32, so seconds cannot overflow; nanoseconds can.
         let seconds = Int64(date.daysSinceEpoch) * 86_400 + hh * 3600 + mm * 60 + ss - offsetSeconds
-        self.nanos = seconds * Self.nanosPerSecond + fraction
+        let (whole, overflowed) = seconds.multipliedReportingOverflow(by: Self.nanosPerSecond)
+        guard !overflowed else { return nil }
+        let (nanos, overflowedAgain) = whole.addingReportingOverflow(fraction)
+        guard !overflowedAgain else { return nil }
+        self.nanos = nanos
     }
 
     package static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanos < b.nanos }
