@@ -357,8 +357,11 @@ extension LogCommand {
                 time order and refuses a log that is not. This writes every event of the input logs into the \
                 new log OUT ordered by event time, then input (in the order given), then sequence number: a \
                 total order, so the same inputs always give the same OUT. Several inputs merge a city's \
-                sources (markets, weather) into the one log a backtest reads. It holds the events in memory \
-                (about 150 bytes each: a year of one city's candles is under 1 GB).
+                sources (markets, weather) into the one log a backtest reads. Memory is bounded: inputs already \
+                in time order are merged as they stream; an input that is not is sorted in runs of at most \
+                --buffer-events events (about 150 bytes each in memory), written as logs in a scratch directory \
+                beside OUT (.OUT.sort-PID, removed at the end) and merged. The result is the same whatever \
+                --buffer-events is.
 
                 Examples:
                   isotherm log sort data/NY data/NY-sorted && isotherm backtest --log data/NY-sorted
@@ -368,12 +371,22 @@ extension LogCommand {
         @Argument(help: "The logs to read, then the new log to write (which must not exist or be empty).")
         var paths: [String]
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The most events held in memory while sorting an input that is out of order (1 or more).",
+                valueName: "N"))
+        var bufferEvents = 1_000_000
+
         @Flag(name: .long, help: "Print a JSON summary.")
         var json = false
 
         func validate() throws {
             guard paths.count >= 2 else {
                 throw ValidationError("give at least one log to read and the new log to write")
+            }
+            guard bufferEvents >= 1 else {
+                throw ValidationError("--buffer-events must be 1 or more, not \(bufferEvents)")
             }
         }
 
@@ -386,20 +399,16 @@ extension LogCommand {
                 }
                 if directoryHasEntries(output) { throw CLIError("\(output) already holds files; give a new log") }
                 let watch = Stopwatch()
-                var records: [EventRecord] = []
-                var late = 0
-                for input in inputs {
-                    var latest = Timestamp(nanos: Int64.min)
-                    try EventLogReader(directory: input).forEach { _, record in
-                        if record.time < latest { late += 1 } else { latest = record.time }
-                        records.append(record)
-                        return true
-                    }
+                let (parent, name) = splitPath(output)
+                let scratch = parent + "/." + name + ".sort-" + String(getpid())
+                try removeTree(scratch)
+                guard mkdir(scratch, 0o755) == 0 else {
+                    throw CLIError("cannot create \(scratch): \(String(cString: strerror(errno)))")
                 }
-                // Records are in (input, sequence) order, so a stable sort by time gives the total order.
-                let order = records.indices.sorted { (records[$0].time, $0) < (records[$1].time, $1) }
+                defer { try? removeTree(scratch) }
                 let writer = try openLogWriter(output)
-                for i in order { try writer.append(records[i]) }
+                let summary = try EventSort.sort(
+                    inputs: inputs, into: writer, scratch: scratch, bufferEvents: bufferEvents)
                 try writer.flush(sync: true)
                 try writer.close()
                 let seconds = watch.elapsedSeconds
@@ -410,15 +419,18 @@ extension LogCommand {
                     for input in inputs { j.string(nil, input) }
                     j.endArray()
                     j.string("output", output)
-                    j.number("events", Int64(records.count))
-                    j.number("out_of_order", Int64(late))
+                    j.number("events", Int64(summary.events))
+                    j.number("out_of_order", Int64(summary.outOfOrder))
+                    j.number("sorted_runs", Int64(summary.runs))
                     j.rawNumber("seconds", fixed(seconds, 3))
                     j.endObject()
                     print(j.output)
                 } else {
                     print(
-                        "\(output): \(grouped(Int64(records.count))) events from \(inputs.count) log(s) in time order "
-                            + "(\(grouped(Int64(late))) were out of order within their log), \(fixed(seconds, 2)) s")
+                        "\(output): \(grouped(Int64(summary.events))) events from \(inputs.count) log(s) in time order "
+                            + "(\(grouped(Int64(summary.outOfOrder))) were out of order within their log"
+                            + (summary.runs > 0 ? "; sorted in \(summary.runs) run(s) on disk" : "")
+                            + "), \(fixed(seconds, 2)) s")
                 }
             }
         }

@@ -154,6 +154,15 @@ struct LogSortTests {
             try #require(sort.exitCode == 0, "\(sort)")
             #expect(
                 sort.stdout.contains(#""out_of_order":3"#), "the import's two manifests and its settlement: \(sort)")
+            // Sorted in runs of 5 events on disk: the same log, and no scratch directory left behind.
+            let small = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/sorted-small", "--buffer-events", "5"])
+            try #require(small.exitCode == 0 && small.stdout.contains("run(s) on disk"), "\(small)")
+            #expect(
+                try CLI.run(["log", "cat", tmp + "/sorted-small"]).stdout
+                    == CLI.run(["log", "cat", tmp + "/sorted"]).stdout)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.contains(".sort-") }.isEmpty)
+            let zero = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/none", "--buffer-events", "0"])
+            #expect(zero.exitCode == 64 && zero.stderr.contains("--buffer-events must be 1 or more"), "\(zero)")
             let again = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/sorted"])
             #expect(again.exitCode == 2 && again.stderr.contains("already holds files"), "\(again)")
             let ok = try CLI.run(["backtest", "--log", tmp + "/sorted"])

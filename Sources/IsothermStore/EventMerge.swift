@@ -1,0 +1,186 @@
+package import IsothermEvents
+package import IsothermLog
+
+/// The events of one log pulled in sequence order, a few thousand at a time: the pull side of
+/// ``EventLogReader``, which pushes. Memory is bounded by ``chunkEvents`` whatever the log's size.
+package struct EventCursor {
+    package let reader: EventLogReader
+    /// Events read ahead per refill (a refill also reopens the batch it starts in).
+    package static let chunkEvents = 4096
+
+    private var buffer: [(sequence: UInt64, record: EventRecord)] = []
+    private var index = 0
+    private var nextSequence: UInt64 = 1
+    private var exhausted = false
+
+    /// Opens the log at `directory` for reading.
+    package init(directory: String) throws(LogError) {
+        reader = try EventLogReader(directory: directory)
+    }
+
+    /// The next event and its sequence, or nil after the last.
+    /// - Throws: `LogError` for a damaged log, ``StoreError`` for an undecodable record.
+    package mutating func next() throws -> (sequence: UInt64, record: EventRecord)? {
+        if index == buffer.count {
+            guard !exhausted else { return nil }
+            buffer.removeAll(keepingCapacity: true)
+            index = 0
+            try reader.forEach(from: .sequence(nextSequence)) { sequence, record in
+                buffer.append((sequence, record))
+                return buffer.count < Self.chunkEvents
+            }
+            guard let last = buffer.last else {
+                exhausted = true
+                return nil
+            }
+            nextSequence = last.sequence + 1
+        }
+        defer { index += 1 }
+        return buffer[index]
+    }
+}
+
+/// A source of a merge went back in time.
+package struct MergeOrderError: Error, CustomStringConvertible {
+    /// The log whose events are not in time order.
+    package let directory: String
+    package let sequence: UInt64
+    package let time: Timestamp
+    package let previous: Timestamp
+    package var description: String {
+        "log \(directory) is not in time order: event \(sequence) at \(time) follows one at \(previous)"
+    }
+}
+
+/// A streaming k-way merge of logs that are each in time order, into the one total order every merged
+/// stream in Isotherm uses: event time, then source (in the order given), then sequence. Holds one
+/// chunk of each source in memory. The same sources always give the same stream.
+package struct EventMerge {
+    /// One event of the merged stream: which source it came from and its sequence there.
+    package struct Item: Equatable, Sendable {
+        package var source: Int
+        package var sequence: UInt64
+        package var record: EventRecord
+    }
+
+    private var cursors: [EventCursor]
+    private var heads: [(sequence: UInt64, record: EventRecord)?]
+
+    /// Merges the logs at `directories` (each in time order).
+    package init(directories: [String]) throws {
+        var cursors: [EventCursor] = []
+        for d in directories { cursors.append(try EventCursor(directory: d)) }
+        try self.init(cursors)
+    }
+
+    /// Merges `cursors` (each in time order); a cursor's place in the array is its source number.
+    package init(_ cursors: [EventCursor]) throws {
+        self.cursors = cursors
+        heads = []
+        for i in self.cursors.indices { heads.append(try self.cursors[i].next()) }
+    }
+
+    /// The earliest remaining event (ties go to the lower source), or nil when every source is done.
+    /// - Throws: ``MergeOrderError`` when a source's next event is earlier than its last; what the
+    ///   sources' readers throw.
+    package mutating func next() throws -> Item? {
+        // A linear scan: merges have a handful of sources (cities, or sorted runs), and the scan keeps
+        // the tie rule obvious. `<` on time alone, so the first source among equals wins.
+        var best = -1
+        for i in heads.indices {
+            guard let h = heads[i] else { continue }
+            if best < 0 || h.record.time < heads[best]!.record.time { best = i }
+        }
+        guard best >= 0, let head = heads[best] else { return nil }
+        let following = try cursors[best].next()
+        if let f = following, f.record.time < head.record.time {
+            throw MergeOrderError(
+                directory: cursors[best].reader.directory, sequence: f.sequence, time: f.record.time,
+                previous: head.record.time)
+        }
+        heads[best] = following
+        return Item(source: best, sequence: head.sequence, record: head.record)
+    }
+}
+
+/// Sorts logs into one by (event time, input, sequence) with bounded memory: an external merge sort.
+/// An input already in time order is merged as it is; an input that is not is cut into sorted runs of
+/// at most `bufferEvents` events, written as logs under a scratch directory, and the runs are merged.
+/// Runs of one input follow each other in sequence order and each is sorted stably, so (time, run,
+/// position in the run) is (time, input, sequence): the result is the stable sort of all the inputs'
+/// events by time, exactly, whatever `bufferEvents` is.
+package enum EventSort {
+    /// What a sort did.
+    package struct Summary: Equatable, Sendable {
+        /// Events written.
+        package var events: Int = 0
+        /// Events earlier than one before them in their own input.
+        package var outOfOrder: Int = 0
+        /// Sorted runs written to the scratch directory (0 when every input was in time order).
+        package var runs: Int = 0
+
+        package init() {}
+    }
+
+    /// Writes every event of the logs at `inputs` into `writer` in (time, input, sequence) order.
+    /// - Parameters:
+    ///   - scratch: an existing directory for the sorted runs (`run-000001`, …); the caller removes it.
+    ///   - bufferEvents: the most events held in memory at once (at least 1).
+    ///   - runOptions: how the run logs are written (their batches and segments do not reach the output).
+    /// - Throws: `LogError` or ``StoreError`` from the inputs, the runs or `writer`.
+    package static func sort(
+        inputs: [String], into writer: EventLogWriter, scratch: String, bufferEvents: Int,
+        runOptions: LogOptions = EventLogWriter.defaultOptions
+    ) throws -> Summary {
+        precondition(bufferEvents >= 1, "bufferEvents must be positive")
+        var summary = Summary()
+        var sources: [String] = []
+        for input in inputs {
+            let late = try lateEvents(input)
+            summary.outOfOrder += late
+            if late == 0 {
+                sources.append(input)
+                continue
+            }
+            var chunk: [EventRecord] = []
+            chunk.reserveCapacity(min(bufferEvents, 1 << 20))
+            func spill() throws {
+                guard !chunk.isEmpty else { return }
+                summary.runs += 1
+                let run =
+                    scratch + "/run-" + String(repeating: "0", count: max(0, 6 - String(summary.runs).count))
+                    + String(summary.runs)
+                // Stable: equal times keep their sequence order.
+                let order = chunk.indices.sorted { (chunk[$0].time, $0) < (chunk[$1].time, $1) }
+                let runWriter = try EventLogWriter(directory: run, options: runOptions)
+                for i in order { try runWriter.append(chunk[i]) }
+                try runWriter.close()
+                sources.append(run)
+                chunk.removeAll(keepingCapacity: true)
+            }
+            try EventLogReader(directory: input).forEach { _, record in
+                chunk.append(record)
+                if chunk.count == bufferEvents { try spill() }
+                return true
+            }
+            try spill()
+        }
+        var merge = try EventMerge(directories: sources)
+        while let item = try merge.next() {
+            try writer.append(item.record)
+            summary.events += 1
+        }
+        return summary
+    }
+
+    /// How many events of the log at `directory` are earlier than one before them.
+    package static func lateEvents(_ directory: String) throws -> Int {
+        var latest = Timestamp(nanos: Int64.min)
+        var late = 0
+        try EventLogReader(directory: directory).forEach { _, record in
+            if record.time < latest { late += 1 } else { latest = record.time }
+            return true
+        }
+        return late
+    }
+}
