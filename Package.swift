@@ -8,9 +8,10 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Linux only: the sources call Glibc directly in many places (files, sockets, signals), so the
+// package claims no other platform. IsothermPlatform is the seam a port would widen.
 let package = Package(
     name: "isotherm",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isotherm", targets: ["isotherm"])
     ],
@@ -28,7 +29,11 @@ let package = Package(
         // Bytes: varints, little-endian fields, CRC-32C. No I/O.
         .target(name: "IsothermBinary", dependencies: ["CIsothermCRC"], swiftSettings: strictSettings),
         // The log: segments, batches, LZ4 frames, index, recovery, verify. Knows bytes, not markets.
-        .target(name: "IsothermLog", dependencies: ["CLZ4", "IsothermBinary"], swiftSettings: strictSettings),
+        // The clocks, read in one place.
+        .target(name: "IsothermPlatform", swiftSettings: strictSettings),
+        .target(
+            name: "IsothermLog", dependencies: ["CLZ4", "IsothermBinary", "IsothermPlatform"],
+            swiftSettings: strictSettings),
         // Deterministic maths (erfc, cos, …) from IEEE-exact operations only: what reaches a decision or a generated
         // byte must not depend on the machine's libm. No I/O.
         .target(name: "IsothermMath", swiftSettings: strictSettings),
@@ -48,12 +53,12 @@ let package = Package(
         // Backtests: merging logs, timers, the simulated exchange and its fill models, metrics, reports.
         .target(
             name: "IsothermBacktest",
-            dependencies: ["IsothermCore", "IsothermEvents", "IsothermStore", "IsothermDigest"],
+            dependencies: ["IsothermCore", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPlatform"],
             swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // HTTP(S) for backfills: a blocking HTTP/1.1 client over sockets and OpenSSL.
-        .target(name: "IsothermNet", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        .target(name: "IsothermNet", dependencies: ["COpenSSL", "IsothermPlatform"], swiftSettings: strictSettings),
         // Kalshi: request signing (RSA-PSS over OpenSSL); the live clients come next.
         .target(
             name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet", "IsothermImport", "IsothermEvents"],
@@ -63,7 +68,9 @@ let package = Package(
         // PostgreSQL over libpq.
         .target(
             name: "IsothermPostgres",
-            dependencies: ["CLibPQ", "IsothermEvents", "IsothermStore", "IsothermBacktest", "IsothermCore"],
+            dependencies: [
+                "CLibPQ", "IsothermEvents", "IsothermStore", "IsothermBacktest", "IsothermCore", "IsothermPlatform",
+            ],
             swiftSettings: strictSettings),
 
         .executableTarget(
@@ -71,14 +78,14 @@ let package = Package(
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
                 "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest", "IsothermKalshi",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IsothermPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "isotherm-bench",
             dependencies: [
                 "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld", "IsothermImport", "IsothermCore",
-                "IsothermBacktest", "IsothermPostgres",
+                "IsothermBacktest", "IsothermPostgres", "IsothermPlatform",
             ],
             swiftSettings: strictSettings),
 

@@ -2,6 +2,7 @@ import Glibc
 package import IsothermCore
 package import IsothermDigest
 package import IsothermEvents
+import IsothermPlatform
 package import IsothermStore
 
 /// A backtest: which logs, which strategy, which fill model, which dates, which risk limits.
@@ -150,7 +151,7 @@ package enum Backtest {
     package static func run(_ config: BacktestConfig, progress: @Sendable (UInt64) -> Void = { _ in }) throws
         -> BacktestResult
     {
-        let start = monotonicSeconds()
+        let start = SystemClock.monotonicSeconds()
         let results = parallelMap(config.logs.count, threads: config.threads) { i in
             try runLog(config.logs[i], index: i, config: config, progress: progress)
         }
@@ -175,7 +176,7 @@ package enum Backtest {
             }
         }
         runs.sort { (City.rank($0.city), $0.city) < (City.rank($1.city), $1.city) }
-        return summarize(config, logs: logs, runs: runs, seconds: monotonicSeconds() - start)
+        return summarize(config, logs: logs, runs: runs, seconds: SystemClock.monotonicSeconds() - start)
     }
 
     static func runLog(_ path: String, index: Int, config: BacktestConfig, progress: @Sendable (UInt64) -> Void)
@@ -322,12 +323,6 @@ package enum Backtest {
         guard let p = realpath(path, nil) else { return path }
         defer { free(p) }
         return String(cString: p)
-    }
-
-    static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 

@@ -6,7 +6,7 @@ package enum Durability: Equatable, Sendable {
     /// After every batch written.
     case syncEachBatch
     /// After a batch written when at least `nanoseconds` of the monotonic clock
-    /// (`clock_gettime(CLOCK_MONOTONIC)`) passed since the last sync. Call
+    /// (`SystemClock.monotonicNanos()`) passed since the last sync. Call
     /// ``LogWriter/flush(sync:)`` when idle so the final batch does not wait for the next one.
     case syncInterval(nanoseconds: Int64)
 }

@@ -57,10 +57,4 @@ enum FileSystem {
         guard fsync(dir.fd) == 0 else { throw LogFile.error("fsync", path: path) }
     }
 
-    /// Nanoseconds of the monotonic clock. The corresponding C function is `clock_gettime`.
-    static func monotonicNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
 }

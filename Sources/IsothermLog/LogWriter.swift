@@ -1,5 +1,6 @@
 import Glibc
 package import IsothermBinary
+import IsothermPlatform
 
 /// The single writer of a log directory: assigns sequences, packs records into batches, compresses
 /// each batch into one LZ4 frame and appends header + frame with one `pwrite`, rolls segments by
@@ -73,7 +74,7 @@ package final class LogWriter {
         self.options = options
         encoder = try LZ4FrameEncoder(compressionLevel: options.compressionLevel)
         batch = PendingBatch(nextSequence: 1, options: options)
-        lastSyncNanos = FileSystem.monotonicNanos()
+        lastSyncNanos = SystemClock.monotonicNanos()
 
         try FileSystem.makeDirectories(directory)
         let lockPath = LogDirectory.join(directory, LogDirectory.lockName)
@@ -287,7 +288,7 @@ package final class LogWriter {
         case .syncEachBatch:
             try syncSegment(segment)
         case .syncInterval(let nanos):
-            if FileSystem.monotonicNanos() - lastSyncNanos >= nanos { try syncSegment(segment) }
+            if SystemClock.monotonicNanos() - lastSyncNanos >= nanos { try syncSegment(segment) }
         }
     }
 
@@ -316,7 +317,7 @@ package final class LogWriter {
             throw error
         }
         segment.dirty = false
-        lastSyncNanos = FileSystem.monotonicNanos()
+        lastSyncNanos = SystemClock.monotonicNanos()
     }
 
     /// Bytes of the LEB128 encoding of `n`.

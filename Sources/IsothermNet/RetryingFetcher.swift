@@ -1,4 +1,5 @@
 import Glibc
+import IsothermPlatform
 
 /// How a backfill paces and retries its requests.
 package struct FetchPolicy: Sendable {
@@ -111,16 +112,9 @@ package final class RetryingFetcher {
         // A rate that is not a positive number (the CLI refuses one) paces nothing rather than trap.
         guard policy.requestsPerSecond > 0, policy.requestsPerSecond.isFinite else { return }
         let interval = 1 / policy.requestsPerSecond
-        let now = Self.monotonicSeconds()
+        let now = SystemClock.monotonicSeconds()
         if now - lastRequest < interval { Self.sleep(seconds: interval - (now - lastRequest)) }
-        lastRequest = Self.monotonicSeconds()
-    }
-
-    /// Seconds on the monotonic clock (for pacing and timeouts, never for event times).
-    package static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        lastRequest = SystemClock.monotonicSeconds()
     }
 
     /// Sleeps `seconds` (at most a day; NaN and negatives sleep not at all), resuming after signals.

@@ -2,6 +2,7 @@ import Glibc
 import IsothermCore
 import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 
 /// How a projection writes its tables.
@@ -115,7 +116,7 @@ package final class PostgresProjector {
     // MARK: - Entry point
 
     package func run(_ request: ProjectionRequest) throws -> ProjectionReport {
-        let started = Self.monotonicSeconds()
+        let started = SystemClock.monotonicSeconds()
         var tables: [ProjectedTable] = []
         for t in request.tables.sorted() where !tables.contains(t) { tables.append(t) }
         guard !tables.isEmpty else { throw ProjectionError("no tables to project") }
@@ -164,7 +165,7 @@ package final class PostgresProjector {
         return ProjectionReport(
             mode: mode, reason: reason,
             tables: tables.map { .init(table: $0, rows: rows[$0] ?? 0, seconds: seconds[$0] ?? 0) },
-            events: eventsRead, seconds: Self.monotonicSeconds() - started, warnings: warnings)
+            events: eventsRead, seconds: SystemClock.monotonicSeconds() - started, warnings: warnings)
     }
 
     static func open(_ path: String) throws -> Source {
@@ -195,12 +196,12 @@ package final class PostgresProjector {
                 tables, sources, start: { _, _ in 1 }, target: { "\(ProjectionSchema.stagingSchema).\($0.name)" },
                 catchUp: false)
             for t in tables {
-                let clock = Self.monotonicSeconds()
+                let clock = SystemClock.monotonicSeconds()
                 onProgress(ProjectionProgress(stage: "indexing \(t.rawValue)", events: eventsRead))
                 let q = "\(staging).\(t.name)"
                 for s in t.spec.constraints(q) + t.spec.comments(q) { try db.execute(s) }
                 try db.execute("ANALYZE \(q)")
-                seconds[t, default: 0] += Self.monotonicSeconds() - clock
+                seconds[t, default: 0] += SystemClock.monotonicSeconds() - clock
             }
             onProgress(ProjectionProgress(stage: "swapping tables in", events: eventsRead))
             try db.execute("BEGIN")
@@ -286,7 +287,7 @@ package final class PostgresProjector {
 
         if tables.contains(.candles) {
             let spec = ProjectedTable.candles.spec
-            let clock = Self.monotonicSeconds()
+            let clock = SystemClock.monotonicSeconds()
             let n = try db.copyIn("COPY \(target(.candles)) (\(spec.loadedNames)) FROM STDIN (FORMAT binary)") { w in
                 var skipped: Int64 = 0
                 try pass(sources, kinds: [.candle], stage: "candles", from: { start(.candles, $0) }) {
@@ -300,12 +301,12 @@ package final class PostgresProjector {
                 if skipped > 0 { warnings.append("\(skipped) candles of periods other than 1 minute left out") }
             }
             rows[.candles, default: 0] += n
-            seconds[.candles, default: 0] += Self.monotonicSeconds() - clock
+            seconds[.candles, default: 0] += SystemClock.monotonicSeconds() - clock
         }
 
         if tables.contains(.minuteObs) {
             let spec = ProjectedTable.minuteObs.spec
-            let clock = Self.monotonicSeconds()
+            let clock = SystemClock.monotonicSeconds()
             let n = try db.copyIn("COPY \(target(.minuteObs)) (\(spec.loadedNames)) FROM STDIN (FORMAT binary)") { w in
                 try pass(sources, kinds: [.observation], stage: "observations", from: { start(.minuteObs, $0) }) {
                     _, _, _, _ in
@@ -330,7 +331,7 @@ package final class PostgresProjector {
                 }
             }
             rows[.minuteObs, default: 0] += n
-            seconds[.minuteObs, default: 0] += Self.monotonicSeconds() - clock
+            seconds[.minuteObs, default: 0] += SystemClock.monotonicSeconds() - clock
         }
 
         let keyed = tables.filter { $0.spec.kind == .keyed }
@@ -381,7 +382,7 @@ package final class PostgresProjector {
         }
 
         for t in keyed {
-            let clock = Self.monotonicSeconds()
+            let clock = SystemClock.monotonicSeconds()
             onProgress(ProjectionProgress(stage: "writing \(t.rawValue)", events: eventsRead))
             let table = state.rows(t)
             let spec = t.spec
@@ -402,7 +403,7 @@ package final class PostgresProjector {
                 }
                 rows[t, default: 0] += n
             }
-            seconds[t, default: 0] += Self.monotonicSeconds() - clock
+            seconds[t, default: 0] += SystemClock.monotonicSeconds() - clock
         }
         return checkpoints
     }
@@ -542,12 +543,6 @@ package final class PostgresProjector {
                 + values.joined(separator: ", ")
                 + " ON CONFLICT (table_name, log) DO UPDATE SET last_sequence = EXCLUDED.last_sequence, projected_at = now()"
         )
-    }
-
-    static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 

@@ -2,6 +2,7 @@ import Glibc
 import IsothermBinary
 import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 import IsothermWorld
 
@@ -313,11 +314,7 @@ struct RSSSampler {
 
 struct Stopwatch {
     private var start = Stopwatch.now()
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { SystemClock.monotonicSeconds() }
     mutating func lap() -> Double {
         let t = Stopwatch.now()
         defer { start = t }

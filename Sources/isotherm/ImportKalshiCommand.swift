@@ -375,7 +375,7 @@ final class KalshiBackfill {
                     events += m.records(fees: fees).filter { state.isNew($0) }
                 }
                 events = ImportFormat.timeOrdered(events)
-                let pageComplete = waiting == 0 && currentTime() >= last.advanced(by: 2).startUTC
+                let pageComplete = waiting == 0 && wallClockNow() >= last.advanced(by: 2).startUTC
                 var notes = [
                     Field("source", "kalshi"), Field("page", "markets"), Field("series", s.string),
                     Field("cursor", page.cursor ?? ""), Field("markets", String(inRange)),
@@ -588,11 +588,4 @@ func queryEscaped(_ text: String) -> String {
         }
     }
     return out
-}
-
-/// The wall clock: decides only whether a markets page can be final yet.
-private func currentTime() -> Timestamp {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Timestamp(nanos: Int64(ts.tv_sec) * Timestamp.nanosPerSecond + Int64(ts.tv_nsec))
 }

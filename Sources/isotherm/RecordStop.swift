@@ -1,5 +1,6 @@
 import Glibc
 import IsothermNet
+import IsothermPlatform
 import Synchronization
 
 /// What asked a recording to end, as a signal number, ``RecordStop/deadlineReached`` for `--seconds`,
@@ -32,7 +33,7 @@ enum RecordStop {
         started = true
         stopRequest.store(0, ordering: .relaxed)
         stopSeen.store(false, ordering: .relaxed)
-        deadline = seconds.map { RetryingFetcher.monotonicSeconds() + $0 } ?? .infinity
+        deadline = seconds.map { SystemClock.monotonicSeconds() + $0 } ?? .infinity
         recordingThread = pthread_self()
         var action = sigaction()
         sigemptyset(&action.sa_mask)
@@ -55,7 +56,7 @@ enum RecordStop {
     /// The watcher thread: turns the deadline into a request, and a request into nudges.
     fileprivate static func watchLoop() {
         while !stopSeen.load(ordering: .acquiring) {
-            if stopRequest.load(ordering: .relaxed) == 0, RetryingFetcher.monotonicSeconds() >= deadline {
+            if stopRequest.load(ordering: .relaxed) == 0, SystemClock.monotonicSeconds() >= deadline {
                 _ = stopRequest.compareExchange(expected: 0, desired: deadlineReached, ordering: .relaxed)
             }
             if stopRequest.load(ordering: .relaxed) != 0 { pthread_kill(recordingThread, SIGUSR1) }
@@ -89,9 +90,9 @@ enum RecordStop {
 
     /// Sleeps `seconds`, or less when a stop is requested meanwhile.
     static func sleep(seconds: Double) {
-        let end = RetryingFetcher.monotonicSeconds() + seconds
+        let end = SystemClock.monotonicSeconds() + seconds
         while !isRequested {
-            let left = end - RetryingFetcher.monotonicSeconds()
+            let left = end - SystemClock.monotonicSeconds()
             if left <= 0 { return }
             RetryingFetcher.sleep(seconds: min(left, 0.05))
         }

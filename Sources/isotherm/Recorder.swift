@@ -2,6 +2,7 @@ import Glibc
 import IsothermEvents
 import IsothermKalshi
 import IsothermNet
+import IsothermPlatform
 import IsothermStore
 
 /// `isotherm record`'s loop: connect (signed when there is a key), subscribe, and for every message
@@ -41,7 +42,7 @@ final class Recorder {
     let settings: Settings
     let writer: EventLogWriter
     private(set) var stats = RecordStats()
-    private var lastFlush = RetryingFetcher.monotonicSeconds()
+    private var lastFlush = SystemClock.monotonicSeconds()
     private var delay: Double
     private var failuresInARow = 0
 
@@ -169,9 +170,9 @@ final class Recorder {
             case .text(let text):
                 if let end = try handle(Array(text.utf8), &c, socket) { return end }
             }
-            if RetryingFetcher.monotonicSeconds() - lastFlush >= 1 {
+            if SystemClock.monotonicSeconds() - lastFlush >= 1 {
                 try writer.flush(sync: false)
-                lastFlush = RetryingFetcher.monotonicSeconds()
+                lastFlush = SystemClock.monotonicSeconds()
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 
 struct StatusCommand: ParsableCommand {
@@ -133,9 +134,6 @@ func listDirectory(_ path: String) throws -> [String] {
     return names
 }
 
-/// The wall clock (monitoring only: never an input to a reducer).
-func wallClockNow() -> Timestamp {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Timestamp(nanos: Int64(ts.tv_sec) * Timestamp.nanosPerSecond + Int64(ts.tv_nsec))
-}
+/// The wall clock as an instant (``SystemClock/wallNanos()``): monitoring, request signatures, the
+/// recorder's received time; never an input to a reducer.
+func wallClockNow() -> Timestamp { Timestamp(nanos: SystemClock.wallNanos()) }

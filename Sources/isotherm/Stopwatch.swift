@@ -1,18 +1,12 @@
-import Glibc
+import IsothermPlatform
 
 /// Elapsed time on the monotonic clock, for progress and throughput figures (never for events).
 struct Stopwatch {
     private let start: Int64
 
-    init() { start = Stopwatch.nowNanos() }
+    init() { start = SystemClock.monotonicNanos() }
 
-    var elapsedSeconds: Double { Double(Stopwatch.nowNanos() - start) / 1e9 }
-
-    static func nowNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
+    var elapsedSeconds: Double { Double(SystemClock.monotonicNanos() - start) / 1e9 }
 }
 
 /// Throttled progress lines on standard error: at most one every `interval` seconds.
