@@ -1,9 +1,9 @@
 import Glibc
 package import IsothermCore
-package import IsothermDigest
+import IsothermDigest
 package import IsothermEvents
 import IsothermPlatform
-package import IsothermStore
+import IsothermStore
 
 /// A backtest: which logs, which strategy, which fill model, which dates, which risk limits.
 package struct BacktestConfig: Sendable {

@@ -10,39 +10,42 @@ private struct Interest {
     static let resting: UInt8 = 2
 }
 
-/// Runs one city's events through the state, the strategy and the simulated exchange, in the order
-/// they arrive, and records every effect and answer as an event of the run (numbered from 1 in the
-/// order they happen).
+/// The backtest's driver of one city's ``Engine``: the engine plus a ``SimulatedExchange`` and
+/// stream-time timers. It feeds the city's events in the order they arrive, performs the engine's
+/// actions (appending its events to ``output``, numbered from 1 in the order they happen; submitting
+/// and canceling at the exchange and feeding the answers back; scheduling timers; routing candles),
+/// and decides which candles reach the engine and the exchange at all.
 ///
 /// Timers fire after every input stamped at or before their due time and before the first input
 /// after it (ties in due time: in the order they were asked for); at the end of the input, the
 /// remaining timers fire in due order. A timer asked for a time already past fires at the time it was
-/// asked for, never in the past.
+/// asked for, never in the past. Orders whose fill window ended before an input or a timer are
+/// canceled (stamped when the window ended) before it.
 package struct CityRun {
     /// The city's code.
     package let city: String
-    package private(set) var state: CityState
-    package private(set) var strategy: any Strategy
+    package private(set) var engine: Engine
     package private(set) var exchange: SimulatedExchange
     /// The run's own events: decisions, intents, acknowledgements, fills, cancels, timers.
     package private(set) var output: [EventRecord] = []
-    /// Holdings, trades, P&L and settlement.
-    package private(set) var book = TradeBook()
-    package var trades: [Trade] { book.trades }
-    /// Buy orders the strategy placed (entries and shifts), whether or not they passed the risk limits.
-    package private(set) var buyOrders = 0
-    /// Limit orders that met a quote at or through their price when placed.
-    package private(set) var crossedOrders = 0
     package private(set) var inputs: UInt64 = 0
     package private(set) var coverage = Coverage()
     private var timers: [(due: Timestamp, order: Int, key: String)] = []
     private var timerOrder = 0
     private var interest: [UInt8] = []
-    private var effects: [Effect] = []
-    private var lastDecision: UInt64 = 0
     private var restingOrders: [String: Symbol] = [:]  // client order id → market, while it rests
     private var dateFilter: DateFilter
-    private var risk: RiskBook
+    private var actions: [EngineAction] = []
+
+    package var state: CityState { engine.state }
+    package var strategy: any Strategy { engine.strategy }
+    /// Holdings, trades, P&L and settlement.
+    package var book: TradeBook { engine.book }
+    package var trades: [Trade] { engine.book.trades }
+    /// Buy orders the strategy placed (entries and shifts), whether or not they passed the risk limits.
+    package var buyOrders: Int { engine.buyOrders }
+    /// Limit orders that met a quote at or through their price when placed.
+    package var crossedOrders: Int { engine.crossedOrders }
 
     /// What the city's data held, for a run that trades nothing to say why.
     package struct Coverage: Sendable {
@@ -68,9 +71,7 @@ package struct CityRun {
         risk: RiskLimits = RiskLimits()
     ) {
         self.city = city
-        state = CityState(city: city)
-        self.risk = RiskBook(risk)
-        self.strategy = strategy
+        engine = Engine(city: city, strategy: strategy, risk: risk)
         self.exchange = SimulatedExchange(options: exchange)
         dateFilter = dates
     }
@@ -83,17 +84,23 @@ package struct CityRun {
     package mutating func candle(_ candle: Candle, slot: Int, at time: Timestamp, sequence: UInt64) {
         inputs += 1
         if !timers.isEmpty && timers[0].due.nanos < time.nanos { fireTimers(before: time) }
-        state.applyCandle(candle, slot: slot, at: time, sequence: sequence)
         let flags = interest[slot]
-        guard flags != 0 else { return }
+        guard flags != 0 else {
+            engine.applyCandle(candle, slot: slot, at: time, sequence: sequence)
+            return
+        }
         if flags & Interest.resting != 0 {
             expire(before: time)
-            for e in exchange.candle(candle, at: time) { answer(e, at: time) }
+            for e in exchange.candle(candle, at: time) {
+                actions.removeAll(keepingCapacity: true)
+                engine.answer(e, at: time, into: &actions)
+                performActions()
+            }
         }
-        if flags & Interest.watched != 0 {
-            strategy.onCandle(candle.ticker, at: time, state: state, holdings: book.holdings, effects: &effects)
-            perform(at: time)
-        }
+        actions.removeAll(keepingCapacity: true)
+        engine.candle(
+            candle, slot: slot, at: time, sequence: sequence, watched: flags & Interest.watched != 0, into: &actions)
+        performActions()
     }
 
     /// An input that reaches nothing (a candle of a market outside the run's dates or never listed):
@@ -119,31 +126,9 @@ package struct CityRun {
         default:
             break
         }
-        let change = state.apply(record, sequence: sequence)
-        switch record.event {
-        case .marketLifecycle(let l) where l.transition == .determined:
-            if let result = l.result { settle(l.ticker, result: result, value: l.settlementValue, at: record.time) }
-        case .settlement(let s) where s.isFinal:
-            recordOfficialHigh(s)
-        default:
-            break
-        }
-        strategy.onEvent(record, sequence: sequence, state: state, effects: &effects)
-        perform(at: record.time)
-        switch change {
-        case .assigned(let t, let slot):
-            if slot == interest.count { interest.append(0) } else { interest[slot] = 0 }
-            return (t, MarketRoute(city: 0, slot: Int32(slot)))
-        case .released(let t):
-            return (t, nil)
-        case nil:
-            if case .marketLifecycle(let l) = record.event, l.result != nil,
-                l.transition == .determined || l.transition == .settled
-            {
-                return (l.ticker, nil)
-            }
-            return nil
-        }
+        actions.removeAll(keepingCapacity: true)
+        engine.event(record, sequence: sequence, into: &actions)
+        return performActions()
     }
 
     /// The input is over: remaining timers fire, resting orders are canceled.
@@ -152,98 +137,72 @@ package struct CityRun {
         expire(before: Timestamp(nanos: Int64.max))
     }
 
-    // MARK: - Timers and effects
+    // MARK: - Timers and actions
 
     private mutating func fireTimers(before time: Timestamp) {
         while let first = timers.first, first.due < time {
             timers.removeFirst()
-            output.append(
-                EventRecord(
-                    time: first.due,
-                    event: .timerFired(TimerFired(owner: strategy.name, key: first.key, dueTime: first.due))))
             if exchange.hasResting { expire(before: first.due) }
-            strategy.onTimer(first.key, at: first.due, state: state, holdings: book.holdings, effects: &effects)
-            perform(at: first.due)
+            actions.removeAll(keepingCapacity: true)
+            engine.timer(first.key, due: first.due, into: &actions)
+            performActions()
         }
     }
 
-    private mutating func perform(at time: Timestamp) {
-        guard !effects.isEmpty else { return }
-        let todo = effects
-        effects.removeAll(keepingCapacity: true)
-        for effect in todo {
-            switch effect {
-            case .decide(let d):
-                output.append(EventRecord(time: time, event: .strategyDecision(d)))
-                lastDecision = UInt64(output.count)
-            case .place(var intent):
-                intent.decisionSequence = lastDecision
-                place(intent, at: time)
-            case .cancel(let id, let reason):
-                for e in exchange.cancel(id, reason: reason) { answer(e, at: time) }
-            case .timer(let key, let due):
+    private mutating func expire(before time: Timestamp) {
+        for (t, e) in exchange.expire(before: time) {
+            actions.removeAll(keepingCapacity: true)
+            engine.answer(e, at: t, into: &actions)
+            performActions()
+        }
+    }
+
+    /// Performs the engine's actions for one input (in ``actions``) in order; an order's answers go back
+    /// to the engine at once, then it resumes. Returns the market table's change, if the input made one.
+    @discardableResult
+    private mutating func performActions() -> (Symbol, MarketRoute?)? {
+        var route: (Symbol, MarketRoute?)? = nil
+        var i = 0
+        while i < actions.count {
+            let action = actions[i]
+            i += 1
+            switch action {
+            case .append(let record):
+                output.append(record)
+                switch record.event {
+                case .fill(let f): leftBook(f.clientOrderId)
+                case .orderCanceled(let c): leftBook(c.clientOrderId)
+                default: break
+                }
+            case .submit(let intent, let time):
+                let submission = exchange.submit(
+                    intent, at: time, market: state.event(of: intent.ticker)?.market(intent.ticker),
+                    quote: state.quote(intent.ticker))
+                if submission.rests, let slot = state.slot(of: intent.ticker) {
+                    interest[slot] |= Interest.resting
+                    restingOrders[intent.clientOrderId] = intent.ticker
+                }
+                for e in submission.events { engine.answer(e, at: time, into: &actions) }
+                engine.resume(into: &actions)
+            case .cancel(let id, let reason, let time):
+                for e in exchange.cancel(id, reason: reason) { engine.answer(e, at: time, into: &actions) }
+                engine.resume(into: &actions)
+            case .schedule(let key, let due):
                 timerOrder += 1
-                let when = max(due, time)
-                let entry = (due: when, order: timerOrder, key: key)
-                let at = timers.firstIndex { ($0.due, $0.order) > (when, timerOrder) } ?? timers.count
-                timers.insert(entry, at: at)
+                let at = timers.firstIndex { ($0.due, $0.order) > (due, timerOrder) } ?? timers.count
+                timers.insert((due: due, order: timerOrder, key: key), at: at)
             case .watch(let t):
                 if let slot = state.slot(of: t) { interest[slot] |= Interest.watched }
             case .unwatch(let t):
                 if let slot = state.slot(of: t) { interest[slot] &= ~Interest.watched }
+            case .assigned(let t, let slot):
+                if slot == interest.count { interest.append(0) } else { interest[slot] = 0 }
+                route = (t, MarketRoute(city: 0, slot: Int32(slot)))
+            case .released(let t):
+                route = (t, nil)
             }
         }
-    }
-
-    private mutating func place(_ intent: OrderIntent, at time: Timestamp) {
-        output.append(EventRecord(time: time, event: .orderIntent(intent)))
-        if intent.action == .buy { buyOrders += 1 }
-        let event = state.event(of: intent.ticker)
-        if let refused = risk.check(
-            intent, eventTicker: event?.eventTicker, at: time, openOrders: exchange.restingCount)
-        {
-            output.append(EventRecord(time: time, event: .orderRejected(refused)))
-            return
-        }
-        if intent.action == .buy { openTrade(intent, at: time) }
-        let submission = exchange.submit(
-            intent, at: time, market: event?.market(intent.ticker), quote: state.quote(intent.ticker))
-        if submission.crossed {
-            crossedOrders += 1
-            book.markCrossed(intent.clientOrderId)
-        }
-        if submission.rests, let slot = state.slot(of: intent.ticker) {
-            interest[slot] |= Interest.resting
-            restingOrders[intent.clientOrderId] = intent.ticker
-        }
-        for e in submission.events { answer(e, at: time) }
-    }
-
-    private mutating func expire(before time: Timestamp) {
-        for (t, e) in exchange.expire(before: time) { answer(e, at: t) }
-    }
-
-    // MARK: - Portfolio
-
-    private mutating func openTrade(_ intent: OrderIntent, at time: Timestamp) {
-        guard let event = state.event(of: intent.ticker) else { return }
-        var decision: [Field] = []
-        if lastDecision > 0, case .strategyDecision(let d) = output[Int(lastDecision) - 1].event { decision = d.values }
-        book.open(intent, city: city, event: event, decision: decision, decisionSequence: lastDecision)
-    }
-
-    /// An exchange answer: logged, then applied to holdings and trades.
-    private mutating func answer(_ e: Event, at time: Timestamp) {
-        output.append(EventRecord(time: time, event: e))
-        switch e {
-        case .fill(let f):
-            book.apply(f, at: time)
-            leftBook(f.clientOrderId)
-        case .orderCanceled(let c):
-            leftBook(c.clientOrderId)
-        default:
-            break
-        }
+        return route
     }
 
     /// An order that rested may have left the book (filled in full, canceled): when its market has no
@@ -252,20 +211,6 @@ package struct CityRun {
         guard let ticker = restingOrders[clientOrderId], !exchange.isResting(clientOrderId) else { return }
         restingOrders[clientOrderId] = nil
         if !exchange.hasResting(on: ticker), let slot = state.slot(of: ticker) { interest[slot] &= ~Interest.resting }
-    }
-
-    /// A market was determined: its trades are settled (``TradeBook/settle(_:result:value:officialHigh:at:)``).
-    /// The settlement rule: Kalshi's determination pays; the official report's high is recorded beside
-    /// it, and a disagreement is flagged on the trade.
-    private mutating func settle(_ ticker: Symbol, result: MarketLifecycle.Result, value: Price?, at time: Timestamp) {
-        let date = state.event(of: ticker)?.date
-        let high = date.flatMap { state.finalReports[$0] }.map { $0.value.high.roundedDegrees }
-        for pnl in book.settle(ticker, result: result, value: value, officialHigh: high, at: time) { risk.realize(pnl) }
-    }
-
-    /// A final (or corrected) report after a settlement: the trades of its day record the latest.
-    private mutating func recordOfficialHigh(_ s: Settlement) {
-        book.recordOfficialHigh(s.high.roundedDegrees, for: s.climateDate, city: city)
     }
 }
 
