@@ -106,14 +106,15 @@ extension BacktestResult {
     /// The events `isotherm backtest --save` appends to a runs log for this run: per city, a `started`
     /// manifest naming the city (`section_city`) and the input log its decisions' sequence numbers
     /// refer to, then that city's decisions, orders, answers and timers; last, the `finished` manifest.
-    /// `isotherm replay`, `audit` and the Postgres sim projection read this layout.
+    /// ``RunsLogFraming`` reads this layout for `isotherm replay`, `audit` and the Postgres sim
+    /// projection (`Schemas/runs-log.md`).
     package var runsLogEvents: [EventRecord] {
         var out: [EventRecord] = []
         for run in runs {
             var marker = manifest
             marker.phase = .started
             marker.inputs = [manifest.inputs[run.logIndex]]
-            marker.parameters = manifest.parameters + [Field("section_city", run.city)]
+            marker.parameters = manifest.parameters + [Field(RunsLog.sectionCityParameter, run.city)]
             marker.outputHash = ""
             out.append(EventRecord(time: run.output.first?.time ?? Timestamp(nanos: 0), event: .runManifest(marker)))
             out += run.output

@@ -1,3 +1,4 @@
+import IsothermBacktest
 import IsothermCore
 import IsothermEvents
 import IsothermStore
@@ -85,6 +86,7 @@ final class RunProjection {
     /// Sequence of the first marker of the run being read, if one is open.
     private(set) var openRunStart: UInt64?
     private var sections: [Section] = []
+    private var framing = RunsLogFraming()
     private(set) var warnings: [String] = []
 
     init(log: String, knownLogs: [String]) {
@@ -96,11 +98,7 @@ final class RunProjection {
     static func isRunsLog(_ reader: EventLogReader) throws -> Bool {
         var found = false
         try reader.forEach { _, record in
-            if case .runManifest(let m) = record.event, m.phase == .started, !m.inputs.isEmpty,
-                m.runKind == "backtest" || m.runKind == "tune"
-            {
-                found = true
-            }
+            found = RunsLog.opensRunsLog(record)
             return false
         }
         return found
@@ -111,33 +109,32 @@ final class RunProjection {
     func add(
         _ record: EventRecord, sequence: UInt64, into tables: inout SimRows, facts: inout [String: InputFacts?]
     ) throws {
-        switch record.event {
-        case .runManifest(let m) where m.phase == .started && !m.inputs.isEmpty:
-            let city = m.parameters.first { $0.name == "section_city" }?.value
-            // A run cut short (no finished manifest) is dropped when another run starts, or when the
-            // same run is saved again (a city repeats): only complete runs become rows.
-            if let first = sections.first,
-                first.runId != m.runId || sections.contains(where: { $0.runId == m.runId && $0.city == city })
-            {
-                warnings.append("run \(first.runId) in \(log) was cut short before its final manifest: ignored")
-                sections = []
-                openRunStart = nil
-            }
+        let (cut, step) = framing.add(record, sequence: sequence)
+        if let cut {
+            // A run cut short (no finished manifest) is dropped when another run starts, when the same
+            // run is saved again (a city repeats) or another run finishes: only complete runs become rows.
+            warnings.append("run \(cut) in \(log) was cut short before its final manifest: ignored")
+            sections = []
+            openRunStart = nil
+        }
+        switch step {
+        case .section(let section):
             if openRunStart == nil { openRunStart = sequence }
             sections.append(
                 Section(
-                    runId: m.runId, input: m.inputs[0], city: m.parameters.first { $0.name == "section_city" }?.value,
-                    markerSequence: sequence))
+                    runId: section.runId, input: section.input, city: section.city,
+                    markerSequence: section.markerSequence))
             return
-        case .runManifest(let m) where m.phase == .finished:
+        case .finished(let m):
             try finish(m, at: record.time, sequence: sequence, into: &tables, facts: &facts)
             sections = []
             openRunStart = nil
             return
-        default:
+        case .outside:
+            return
+        case .event:
             break
         }
-        guard !sections.isEmpty else { return }
         var s = sections[sections.count - 1]
         let no = Int(sequence - s.markerSequence)
         switch record.event {

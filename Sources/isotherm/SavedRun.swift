@@ -28,29 +28,28 @@ struct SavedRun {
         guard isDirectory(runs) else { throw CLIError("\(runs): no such runs log") }
         var found: [SavedRun] = []
         var current: [Section] = []
-        var currentRun: String?
         var incomplete: [String] = []
+        var framing = RunsLogFraming()
         try EventLogReader(directory: runs).forEach { sequence, record in
-            if case .runManifest(let m) = record.event {
-                if m.phase == .started, let input = m.inputs.first {
-                    let city = m.parameters.first { $0.name == "section_city" }?.value
-                    if currentRun != m.runId || current.contains(where: { $0.city == city }) {
-                        if let r = currentRun, !current.isEmpty { incomplete.append(r) }
-                        current = []
-                    }
-                    currentRun = m.runId
-                    current.append(Section(input: input, city: city))
-                } else if m.phase == .finished {
-                    found.append(SavedRun(manifest: m, sections: currentRun == m.runId ? current : []))
-                    current = []
-                    currentRun = nil
-                }
-                return true
+            let (cut, step) = framing.add(record, sequence: sequence)
+            if let cut {
+                incomplete.append(cut)
+                current = []
             }
-            if !current.isEmpty { current[current.count - 1].events.append((sequence, record)) }
+            switch step {
+            case .section(let s):
+                current.append(Section(input: s.input, city: s.city))
+            case .event(let sequence, let record):
+                current[current.count - 1].events.append((sequence, record))
+            case .finished(let m):
+                found.append(SavedRun(manifest: m, sections: current))
+                current = []
+            case .outside:
+                break
+            }
             return true
         }
-        if let r = currentRun, !current.isEmpty { incomplete.append(r) }
+        if let r = framing.open { incomplete.append(r) }
         for r in incomplete {
             printError("note: \(runs) holds an incomplete run \(r) (cut short before its final manifest): ignored")
         }
