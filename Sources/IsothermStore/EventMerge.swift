@@ -110,6 +110,19 @@ package struct EventMerge {
 /// position in the run) is (time, input, sequence): the result is the stable sort of all the inputs'
 /// events by time, exactly, whatever `bufferEvents` is.
 package enum EventSort {
+    /// What a sort is doing, for progress lines.
+    package enum Phase: String, Sendable {
+        /// Reading each input once to see whether it is in time order.
+        case checking = "check order"
+        /// Cutting an input that is not into sorted runs on disk.
+        case sortingRuns = "sort runs"
+        /// Merging the inputs and runs into the output.
+        case merging = "merge"
+    }
+
+    /// Events between two progress calls.
+    package static let progressEvents = 1 << 16
+
     /// What a sort did.
     package struct Summary: Equatable, Sendable {
         /// Events written.
@@ -127,18 +140,34 @@ package enum EventSort {
     ///   - scratch: an existing directory for the sorted runs (`run-000001`, …); the caller removes it.
     ///   - bufferEvents: the most events held in memory at once (at least 1).
     ///   - runOptions: how the run logs are written (their batches and segments do not reach the output).
+    ///   - progress: called every ``progressEvents`` events of a phase with the phase, the events it has
+    ///     handled so far and how many it will handle.
     /// - Throws: `LogError` or ``StoreError`` from the inputs, the runs or `writer`.
     package static func sort(
         inputs: [String], into writer: EventLogWriter, scratch: String, bufferEvents: Int,
-        runOptions: LogOptions = EventLogWriter.defaultOptions
+        runOptions: LogOptions = EventLogWriter.defaultOptions,
+        progress: (Phase, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
     ) throws -> Summary {
         precondition(bufferEvents >= 1, "bufferEvents must be positive")
         var summary = Summary()
         var sources: [String] = []
+        var unsorted: [String] = []
+        var counts: [String: Int] = [:]
+        for input in inputs { counts[input] = Int(try LogReader(directory: input).lastSequence() ?? 0) }
+        let total = inputs.reduce(0) { $0 + counts[$1]! }
+        var checked = 0
         for input in inputs {
-            let late = try lateEvents(input)
+            let late = try lateEvents(input) { _ in
+                checked += 1
+                if checked % progressEvents == 0 { progress(.checking, checked, total) }
+            }
             summary.outOfOrder += late
-            if late == 0 {
+            if late > 0 { unsorted.append(input) }
+        }
+        let toSpill = inputs.filter { unsorted.contains($0) }.reduce(0) { $0 + counts[$1]! }
+        var spilled = 0
+        for input in inputs {
+            guard unsorted.contains(input) else {
                 sources.append(input)
                 continue
             }
@@ -160,6 +189,8 @@ package enum EventSort {
             }
             try EventLogReader(directory: input).forEach { _, record in
                 chunk.append(record)
+                spilled += 1
+                if spilled % progressEvents == 0 { progress(.sortingRuns, spilled, toSpill) }
                 if chunk.count == bufferEvents { try spill() }
                 return true
             }
@@ -169,18 +200,27 @@ package enum EventSort {
         while let item = try merge.next() {
             try writer.append(item.record)
             summary.events += 1
+            if summary.events % progressEvents == 0 { progress(.merging, summary.events, total) }
         }
         return summary
     }
 
     /// How many events of the log at `directory` are earlier than one before them.
-    package static func lateEvents(_ directory: String) throws -> Int {
+    /// - Parameter each: called once per event read (with its sequence).
+    package static func lateEvents(_ directory: String, each: (UInt64) -> Void = { _ in }) throws -> Int {
         var latest = Timestamp(nanos: Int64.min)
         var late = 0
-        try EventLogReader(directory: directory).forEach { _, record in
-            if record.time < latest { late += 1 } else { latest = record.time }
-            return true
-        }
+        try EventLogReader(directory: directory).forEach(
+            candles: { sequence, time, _ in
+                if time < latest { late += 1 } else { latest = time }
+                each(sequence)
+                return true
+            },
+            others: { sequence, record in
+                if record.time < latest { late += 1 } else { latest = record.time }
+                each(sequence)
+                return true
+            })
         return late
     }
 }

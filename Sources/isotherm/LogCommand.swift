@@ -407,8 +407,17 @@ extension LogCommand {
                 }
                 defer { try? removeTree(scratch) }
                 let writer = try openLogWriter(output)
+                // Progress on standard error (a year of seven cities takes about a minute), not with --json.
+                var meter: (phase: EventSort.Phase, progress: Progress)?
                 let summary = try EventSort.sort(
-                    inputs: inputs, into: writer, scratch: scratch, bufferEvents: bufferEvents)
+                    inputs: inputs, into: writer, scratch: scratch, bufferEvents: bufferEvents
+                ) { phase, done, total in
+                    guard !json else { return }
+                    if meter?.phase != phase {
+                        meter = (phase, Progress(label: "sort: " + phase.rawValue, total: Int64(total)))
+                    }
+                    meter?.progress.update(Int64(done))
+                }
                 try writer.flush(sync: true)
                 try writer.close()
                 let seconds = watch.elapsedSeconds
