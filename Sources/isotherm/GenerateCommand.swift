@@ -118,7 +118,7 @@ struct GenerateCommand: ParsableCommand {
                 throw CLIError("\(finalPath) already holds files; give a new --out, or --force to replace it")
             }
             try makeDirectory(target.parent)
-            try removeStaleTemporaries(in: target.parent, name: target.name)
+            try removeStaleTemporaries(in: target.parent, prefix: "." + target.name + ".generating-", what: "generate")
             let temporary = target.parent + "/." + target.name + ".generating-\(getpid())"
             try removeTree(temporary)
             try makeDirectory(temporary)
@@ -208,18 +208,6 @@ extension GenerateCommand {
                 "\(path) was filled by another process while this generate ran; nothing of this one was kept")
         }
         throw CLIError("cannot rename the new world into \(path): \(String(cString: strerror(failure)))")
-    }
-
-    /// Removes the hidden directories of earlier generates of the same OUT whose process is gone.
-    func removeStaleTemporaries(in parent: String, name: String) throws {
-        let prefix = "." + name + ".generating-"
-        for entry in (try? listDirectory(parent)) ?? [] where entry.hasPrefix(prefix) {
-            guard let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                printError("removing \(parent)/\(entry), left by a generate that did not finish (pid \(pid))")
-                try removeTree(parent + "/" + entry)
-            }
-        }
     }
 }
 

@@ -359,9 +359,10 @@ extension LogCommand {
                 total order, so the same inputs always give the same OUT. Several inputs merge a city's \
                 sources (markets, weather) into the one log a backtest reads. Memory is bounded: inputs already \
                 in time order are merged as they stream; an input that is not is sorted in runs of at most \
-                --buffer-events events (about 150 bytes each in memory), written as logs in a scratch directory \
-                beside OUT (.OUT.sort-PID, removed at the end) and merged. The result is the same whatever \
-                --buffer-events is.
+                --buffer-events events (about 150 bytes each in memory), written as logs and merged. The result is \
+                the same whatever --buffer-events is. Everything is written under .OUT.sort-PID beside OUT and \
+                the new log renamed to OUT at the end, so a sort cut short leaves no OUT (the next sort of OUT \
+                removes what it left).
 
                 Examples:
                   isotherm log sort data/NY data/NY-sorted && isotherm backtest --log data/NY-sorted
@@ -399,14 +400,17 @@ extension LogCommand {
                 }
                 if directoryHasEntries(output) { throw CLIError("\(output) already holds files; give a new log") }
                 let watch = Stopwatch()
+                // Everything is written under a hidden directory beside OUT (the new log and the sorted
+                // runs) and the log renamed to OUT at the end: a sort cut short leaves no OUT to backtest.
                 let (parent, name) = splitPath(output)
-                let scratch = parent + "/." + name + ".sort-" + String(getpid())
-                try removeTree(scratch)
-                guard mkdir(scratch, 0o755) == 0 else {
-                    throw CLIError("cannot create \(scratch): \(String(cString: strerror(errno)))")
-                }
-                defer { try? removeTree(scratch) }
-                let writer = try openLogWriter(output)
+                let prefix = "." + name + ".sort-"
+                try removeStaleTemporaries(in: parent, prefix: prefix, what: "log sort")
+                let temporary = parent + "/" + prefix + String(getpid())
+                let scratch = temporary + "/runs"
+                try removeTree(temporary)
+                try makeDirectory(scratch)
+                defer { try? removeTree(temporary) }
+                let writer = try openLogWriter(temporary + "/log")
                 // Progress on standard error (a year of seven cities takes about a minute), not with --json.
                 var meter: (phase: EventSort.Phase, progress: Progress)?
                 let summary = try EventSort.sort(
@@ -420,6 +424,13 @@ extension LogCommand {
                 }
                 try writer.flush(sync: true)
                 try writer.close()
+                guard rename(temporary + "/log", output) == 0 else {
+                    let failure = errno
+                    if failure == ENOTEMPTY || failure == EEXIST {
+                        throw CLIError("\(output) was filled by another process while this sort ran; nothing was kept")
+                    }
+                    throw CLIError("cannot rename the sorted log into \(output): \(String(cString: strerror(failure)))")
+                }
                 let seconds = watch.elapsedSeconds
                 if json {
                     var j = JSONWriter()

@@ -161,6 +161,17 @@ struct LogSortTests {
                 try CLI.run(["log", "cat", tmp + "/sorted-small"]).stdout
                     == CLI.run(["log", "cat", tmp + "/sorted"]).stdout)
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.contains(".sort-") }.isEmpty)
+            // A sort killed earlier left its working directory (named by its pid, now gone) and no OUT:
+            // the next sort of the same OUT removes it and says so.
+            let gone = Process()
+            gone.executableURL = URL(fileURLWithPath: "/bin/true")
+            try gone.run()
+            gone.waitUntilExit()
+            let stale = tmp + "/.sorted3.sort-\(gone.processIdentifier)"
+            try FileManager.default.createDirectory(atPath: stale + "/log", withIntermediateDirectories: true)
+            let third = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/sorted3"])
+            #expect(third.exitCode == 0 && third.stderr.contains("left by a log sort that did not finish"), "\(third)")
+            #expect(!FileManager.default.fileExists(atPath: stale))
             let zero = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/none", "--buffer-events", "0"])
             #expect(zero.exitCode == 64 && zero.stderr.contains("--buffer-events must be 1 or more"), "\(zero)")
             let again = try CLI.run(["log", "sort", tmp + "/w/NY", tmp + "/sorted"])
