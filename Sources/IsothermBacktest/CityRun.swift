@@ -92,12 +92,10 @@ package struct CityRun {
         if flags & Interest.resting != 0 {
             expire(before: time)
             for e in exchange.candle(candle, at: time) {
-                actions.removeAll(keepingCapacity: true)
                 engine.answer(e, at: time, into: &actions)
                 performActions()
             }
         }
-        actions.removeAll(keepingCapacity: true)
         engine.candle(
             candle, slot: slot, at: time, sequence: sequence, watched: flags & Interest.watched != 0, into: &actions)
         performActions()
@@ -126,7 +124,6 @@ package struct CityRun {
         default:
             break
         }
-        actions.removeAll(keepingCapacity: true)
         engine.event(record, sequence: sequence, into: &actions)
         return performActions()
     }
@@ -143,7 +140,6 @@ package struct CityRun {
         while let first = timers.first, first.due < time {
             timers.removeFirst()
             if exchange.hasResting { expire(before: first.due) }
-            actions.removeAll(keepingCapacity: true)
             engine.timer(first.key, due: first.due, into: &actions)
             performActions()
         }
@@ -151,14 +147,14 @@ package struct CityRun {
 
     private mutating func expire(before time: Timestamp) {
         for (t, e) in exchange.expire(before: time) {
-            actions.removeAll(keepingCapacity: true)
             engine.answer(e, at: t, into: &actions)
             performActions()
         }
     }
 
     /// Performs the engine's actions for one input (in ``actions``) in order; an order's answers go back
-    /// to the engine at once, then it resumes. Returns the market table's change, if the input made one.
+    /// to the engine at once, then it resumes. Leaves ``actions`` empty for the next input. Returns the
+    /// market table's change, if the input made one.
     @discardableResult
     private mutating func performActions() -> (Symbol, MarketRoute?)? {
         var route: (Symbol, MarketRoute?)? = nil
@@ -202,6 +198,7 @@ package struct CityRun {
                 route = (t, nil)
             }
         }
+        actions.removeAll(keepingCapacity: true)
         return route
     }
 

@@ -69,11 +69,13 @@ final class RunProjection {
     }
 
     struct Section {
-        var runId: String
-        var input: RunInput
+        /// Its opening manifest as the framing read it: run, input log, city, marker sequence.
+        var marker: RunsLogFraming.Section
+        var runId: String { marker.runId }
+        var input: RunInput { marker.input }
         /// The city of the section's run (nil before engine 0.2.0).
-        var city: String?
-        var markerSequence: UInt64
+        var city: String? { marker.city }
+        var markerSequence: UInt64 { marker.markerSequence }
         var decisions: [(no: Int, sequence: UInt64, time: Timestamp, decision: StrategyDecision)] = []
         var decisionValues: [Int: [Field]] = [:]
         var booked: [Booked] = []
@@ -120,10 +122,7 @@ final class RunProjection {
         switch step {
         case .section(let section):
             if openRunStart == nil { openRunStart = sequence }
-            sections.append(
-                Section(
-                    runId: section.runId, input: section.input, city: section.city,
-                    markerSequence: section.markerSequence))
+            sections.append(Section(marker: section))
             return
         case .finished(let m):
             try finish(m, at: record.time, sequence: sequence, into: &tables, facts: &facts)

@@ -291,8 +291,13 @@ func readRegularFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
         throw CLIError(
             "\(path): \(bytesText(Int64(st.st_size))), more than the \(maxBytes >> 20) MiB a file may hold")
     }
+    return try readAll(fd, path: path, capacity: Int(st.st_size), maxBytes: maxBytes)
+}
+
+/// Reads `fd` to its end (retrying an interrupted read), refusing more than `maxBytes`.
+private func readAll(_ fd: Int32, path: String, capacity: Int = 0, maxBytes: Int = .max) throws -> [UInt8] {
     var out: [UInt8] = []
-    out.reserveCapacity(Int(st.st_size))
+    out.reserveCapacity(capacity)
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -309,19 +314,12 @@ func readRegularFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
     }
 }
 
-/// The whole content of a file.
+/// The whole content of a file (or of a pipe: a key may come through `<(…)`).
 func readWholeFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
-    var out: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
-        if n == 0 { return out }
-        out.append(contentsOf: buffer[..<n])
-    }
+    return try readAll(fd, path: path)
 }
 
 extension String {
