@@ -100,7 +100,10 @@ let package = Package(
             name: "IsothermCoreTests", dependencies: ["IsothermCore", "IsothermEvents"], swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermBacktestTests",
-            dependencies: ["IsothermBacktest", "IsothermCore", "IsothermEvents", "IsothermStore", "IsothermWorld"],
+            dependencies: [
+                "IsothermBacktest", "IsothermCore", "IsothermEvents", "IsothermKalshi", "IsothermStore",
+                "IsothermWorld",
+            ],
             swiftSettings: strictSettings),
         .testTarget(name: "IsothermMathTests", dependencies: ["IsothermMath"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),

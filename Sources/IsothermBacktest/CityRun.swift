@@ -10,8 +10,9 @@ private struct Interest {
     static let resting: UInt8 = 2
 }
 
-/// The backtest's driver of one city's ``Engine``: the engine plus a ``SimulatedExchange`` and
-/// stream-time timers. It feeds the city's events in the order they arrive, performs the engine's
+/// The simulated-exchange driver of one city's ``Engine``: the engine plus a ``SimulatedExchange`` and
+/// stream-time timers. The backtest pulls a log's events into it (``LogDriver``); a paper session
+/// (``PaperSession``) pushes a feed's events into it as they arrive and moves its clock. It feeds the city's events in the order they arrive, performs the engine's
 /// actions (appending its events to ``output``, numbered from 1 in the order they happen; submitting
 /// and canceling at the exchange and feeding the answers back; scheduling timers; routing candles),
 /// and decides which candles reach the engine and the exchange at all.
@@ -89,16 +90,38 @@ package struct CityRun {
             engine.applyCandle(candle, slot: slot, at: time, sequence: sequence)
             return
         }
-        if flags & Interest.resting != 0 {
-            expire(before: time)
-            for e in exchange.candle(candle, at: time) {
-                engine.answer(e, at: time, into: &actions)
-                performActions()
-            }
-        }
+        show(flags, at: time) { $0.candle(candle, at: time) }
         engine.candle(
             candle, slot: slot, at: time, sequence: sequence, watched: flags & Interest.watched != 0, into: &actions)
         performActions()
+    }
+
+    /// A ticker update (the live feed's quote) of a listed market: as a candle, it moves the quote,
+    /// reaches the exchange when an order rests on the market and the strategy when it watches it.
+    package mutating func ticker(_ update: TickerUpdate, at time: Timestamp, sequence: UInt64) {
+        inputs += 1
+        if !timers.isEmpty && timers[0].due < time { fireTimers(before: time) }
+        guard let slot = state.slot(of: update.ticker) else { return }
+        let flags = interest[slot]
+        if flags != 0 { show(flags, at: time) { $0.ticker(update, at: time) } }
+        engine.quote(
+            update, slot: slot, at: time, sequence: sequence, watched: flags & Interest.watched != 0, into: &actions)
+        performActions()
+    }
+
+    /// The clock reached `time` (a live driver's clock, or another city's input in a session of several
+    /// cities): timers due before it fire and orders whose window ended before it are canceled, as they
+    /// would be before this city's next input. Not an input.
+    package mutating func advance(to time: Timestamp) {
+        if !timers.isEmpty && timers[0].due < time { fireTimers(before: time) }
+        if exchange.hasResting { expire(before: time) }
+    }
+
+    /// Takes the run's events appended so far (``output`` is then empty): a session that writes its
+    /// events to a log as they happen, instead of keeping them all.
+    package mutating func takeOutput() -> [EventRecord] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
     }
 
     /// An input that reaches nothing (a candle of a market outside the run's dates or never listed):
@@ -108,13 +131,23 @@ package struct CityRun {
         if !timers.isEmpty && timers[0].due.nanos < time.nanos { fireTimers(before: time) }
     }
 
-    /// Any other event of the city. Returns how the market table changes: a listing in the run's dates
+    /// Any other event of the city (a ticker update goes to ``ticker(_:at:sequence:)``). Returns how the
+    /// market table changes: a listing in the run's dates
     /// gets a slot, one outside them is routed nowhere, a determination frees its market's slot.
     package mutating func event(_ record: EventRecord, sequence: UInt64) -> (Symbol, MarketRoute?)? {
+        if case .ticker(let update) = record.event {
+            ticker(update, at: record.time, sequence: sequence)
+            return nil
+        }
         inputs += 1
         if !timers.isEmpty && timers[0].due < record.time { fireTimers(before: record.time) }
         if exchange.hasResting { expire(before: record.time) }
         switch record.event {
+        case .trade(let t):
+            // A trade print may fill orders resting on its market; the strategy sees it as any event.
+            if let slot = state.slot(of: t.ticker) {
+                show(interest[slot], at: record.time) { $0.trade(t, at: record.time) }
+            }
         case .marketListed(let m):
             let inRange = dateFilter.contains(m.eventDate)
             coverage.add(market: m.eventDate, inRange: inRange, newEvent: state.events[m.eventDate] == nil)
@@ -135,6 +168,18 @@ package struct CityRun {
     }
 
     // MARK: - Timers and actions
+
+    /// A quote input (candle, tick, trade print) of a market whose `flags` are not 0, before the engine
+    /// sees it: orders whose window ended before `time` are canceled, and when an order rests on the
+    /// market the exchange is shown the input (`match`) and its fills go back to the engine.
+    private mutating func show(_ flags: UInt8, at time: Timestamp, _ match: (inout SimulatedExchange) -> [Event]) {
+        if exchange.hasResting { expire(before: time) }
+        guard flags & Interest.resting != 0 else { return }
+        for e in match(&exchange) {
+            engine.answer(e, at: time, into: &actions)
+            performActions()
+        }
+    }
 
     private mutating func fireTimers(before time: Timestamp) {
         while let first = timers.first, first.due < time {

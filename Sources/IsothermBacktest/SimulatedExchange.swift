@@ -6,10 +6,12 @@ package enum FillModel: String, CaseIterable, Sendable {
     /// The seed's: every maker order fills in full at its price when posted.
     case assume
     /// Fills in full only if, within the window after posting, the market traded or was offered at or
-    /// below our price (a candle's trade low or YES ask low ≤ our bid); otherwise it is canceled.
+    /// below our price (a candle's trade low or YES ask low, a trade print or a ticker's YES ask ≤ our
+    /// bid); otherwise it is canceled.
     case touch
-    /// Fills the part that volume traded at or through our price could have reached behind the size
-    /// resting ahead of us (`queueAhead`), within the window.
+    /// Fills the part that volume traded at or through our price (a candle's volume when its trade low
+    /// reached our bid, a trade print's count) could have reached behind the size resting ahead of us
+    /// (`queueAhead`), within the window.
     case queue
 }
 
@@ -145,18 +147,43 @@ package struct SimulatedExchange: Sendable {
         return Submission(events: out, rests: true)
     }
 
-    /// A candle of a market with resting orders: what it filled.
+    /// A candle of a market with resting orders: what it filled. Its trade low and YES ask low are what
+    /// the market came down to within the minute; its volume is what traded.
     package mutating func candle(_ c: Candle, at time: Timestamp) -> [Event] {
+        match(
+            c.ticker, at: time, traded: c.price.map { (low: $0.low.micros, volume: c.volume.hundredths) },
+            offered: c.yesAsk?.low.micros)
+    }
+
+    /// A ticker update (the live feed's quote) of a market with resting orders: `touch` fills an order
+    /// the YES ask has come down to (a zero ask is none); nothing traded, so `queue` waits for trades.
+    package mutating func ticker(_ update: TickerUpdate, at time: Timestamp) -> [Event] {
+        match(update.ticker, at: time, traded: nil, offered: update.yesAsk.flatMap { $0.micros > 0 ? $0.micros : nil })
+    }
+
+    /// A public trade print of a market with resting orders: a trade at or below an order's price fills
+    /// it (`touch`), or as much of its count as reaches it behind the queue ahead (`queue`).
+    package mutating func trade(_ t: IsothermEvents.Trade, at time: Timestamp) -> [Event] {
+        match(t.ticker, at: time, traded: (low: t.yesPrice.micros, volume: t.count.hundredths), offered: nil)
+    }
+
+    /// Fills resting orders on `ticker` that the market reached: `traded` is the lowest price traded and
+    /// the volume, `offered` the lowest YES ask, in micro-dollars.
+    private mutating func match(
+        _ ticker: Symbol, at time: Timestamp, traded: (low: Int64, volume: Int64)?, offered: Int64?
+    )
+        -> [Event]
+    {
         var out: [Event] = []
         var i = 0
         while i < resting.count {
-            guard resting[i].intent.ticker == c.ticker, time <= resting[i].expiresAt else {
+            guard resting[i].intent.ticker == ticker, time <= resting[i].expiresAt else {
                 i += 1
                 continue
             }
             let limit = resting[i].intent.price.micros
-            let tradedThrough = c.price.map { $0.low.micros <= limit } ?? false
-            let offeredThrough = c.yesAsk.map { $0.low.micros <= limit } ?? false
+            let tradedThrough = traded.map { $0.low <= limit } ?? false
+            let offeredThrough = offered.map { $0 <= limit } ?? false
             var filled = Count.zero
             switch options.fillModel {
             case .assume:
@@ -164,8 +191,7 @@ package struct SimulatedExchange: Sendable {
             case .touch:
                 if tradedThrough || offeredThrough { filled = resting[i].remaining }
             case .queue:
-                if tradedThrough {
-                    var volume = c.volume.hundredths
+                if tradedThrough, var volume = traded?.volume {
                     let ahead = min(volume, resting[i].queueAhead)
                     resting[i].queueAhead -= ahead
                     volume -= ahead

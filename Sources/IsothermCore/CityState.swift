@@ -36,7 +36,7 @@ package struct EventMarkets: Sendable {
     }
 }
 
-/// The last prices of a market, from its latest candle.
+/// The last prices of a market, from its latest candle or ticker update.
 package struct Quote: Sendable, Equatable {
     package var bid: Price?
     package var ask: Price?
@@ -208,13 +208,24 @@ package struct CityState: Sendable {
         }
     }
 
+    /// Folds a ticker update (the live feed's quote: Kalshi's `ticker` channel) of the market in `slot`
+    /// into its quote: the YES bid and ask and the last trade, as a candle's closes are (a part the
+    /// update lacks leaves the quote's as it was).
+    package mutating func applyTicker(_ update: TickerUpdate, slot: Int, at time: Timestamp, sequence: UInt64) {
+        if let bid = update.yesBid { quotes[slot].bid = bid }
+        if let ask = update.yesAsk { quotes[slot].ask = ask }
+        if let last = update.lastPrice { quotes[slot].last = last }
+        quotes[slot].time = time
+        quotes[slot].sequence = sequence
+    }
+
     /// Folds a candle into its market's quote (nothing for a market not listed or already determined).
     package mutating func applyCandle(_ candle: Candle, at time: Timestamp, sequence: UInt64) {
         guard let slot = slotOfTicker[candle.ticker] else { return }
         applyCandle(candle, slot: slot, at: time, sequence: sequence)
     }
 
-    /// The latest quote of a listed market not yet determined, if it has had a candle.
+    /// The latest quote of a listed market not yet determined, if it has had a candle or ticker update.
     package func quote(_ ticker: Symbol) -> Quote? {
         guard let slot = slotOfTicker[ticker], quotes[slot].sequence != 0 else { return nil }
         return quotes[slot]

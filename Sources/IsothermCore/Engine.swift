@@ -1,13 +1,16 @@
 package import IsothermEvents
 
-/// What reaches the engine: the city's events, the candles of markets it watches, the timers it asked
-/// for, and the exchange's answers to its orders.
+/// What reaches the engine: the city's events, the quotes of its listed markets (candles from history,
+/// ticker updates from the live feed), the timers it asked for, and the exchange's answers to its orders.
 package enum EngineInput: Sendable {
-    /// Any event of the city other than a candle.
+    /// Any event of the city other than a candle or a ticker update.
     case event(EventRecord, sequence: UInt64)
     /// A candle of the listed market in `slot`: its quote is folded in, and the strategy sees it when
     /// `watched`.
     case candle(Candle, slot: Int, at: Timestamp, sequence: UInt64, watched: Bool)
+    /// A ticker update (the live feed's quote) of the listed market in `slot`: folded into its quote as a
+    /// candle is, and the strategy sees it when `watched`.
+    case quote(TickerUpdate, slot: Int, at: Timestamp, sequence: UInt64, watched: Bool)
     /// A timer the engine scheduled came due (`due` is its time).
     case timer(key: String, due: Timestamp)
     /// The exchange answered an order (acknowledged, rejected, filled, canceled) at `at`.
@@ -32,10 +35,10 @@ package enum EngineAction: Equatable, Sendable {
     /// Feed ``EngineInput/timer(key:due:)`` when the stream (or the clock) passes `due`. Timers due at
     /// the same time fire in the order they were scheduled.
     case schedule(key: String, due: Timestamp)
-    /// Send, or stop sending, this market's candles with `watched: true`.
+    /// Send, or stop sending, this market's candles and ticker updates with `watched: true`.
     case watch(Symbol)
     case unwatch(Symbol)
-    /// A listing took a market slot (candles of `ticker` come with this slot from now on).
+    /// A listing took a market slot (candles and ticker updates of `ticker` come with this slot from now on).
     case assigned(Symbol, slot: Int)
     /// A determined market gave its slot up (its ticker routes nowhere now).
     case released(Symbol)
@@ -102,6 +105,8 @@ package struct Engine: Sendable {
         switch input {
         case .candle(let candle, let slot, let time, let sequence, let watched):
             self.candle(candle, slot: slot, at: time, sequence: sequence, watched: watched, into: &actions)
+        case .quote(let update, let slot, let time, let sequence, let watched):
+            quote(update, slot: slot, at: time, sequence: sequence, watched: watched, into: &actions)
         case .event(let record, let sequence):
             event(record, sequence: sequence, into: &actions)
         case .timer(let key, let due):
@@ -131,7 +136,19 @@ package struct Engine: Sendable {
         precondition(!waiting, "a candle while the engine waits for answers")
         state.applyCandle(candle, slot: slot, at: time, sequence: sequence)
         guard watched else { return }
-        strategy.onCandle(candle.ticker, at: time, state: state, holdings: book.holdings, effects: &effects)
+        strategy.onQuote(candle.ticker, at: time, state: state, holdings: book.holdings, effects: &effects)
+        perform(at: time, into: &actions)
+    }
+
+    /// ``EngineInput/quote(_:slot:at:sequence:watched:)``.
+    package mutating func quote(
+        _ update: TickerUpdate, slot: Int, at time: Timestamp, sequence: UInt64, watched: Bool,
+        into actions: inout [EngineAction]
+    ) {
+        precondition(!waiting, "a ticker update while the engine waits for answers")
+        state.applyTicker(update, slot: slot, at: time, sequence: sequence)
+        guard watched else { return }
+        strategy.onQuote(update.ticker, at: time, state: state, holdings: book.holdings, effects: &effects)
         perform(at: time, into: &actions)
     }
 

@@ -219,7 +219,7 @@ package struct OpenMaker: Strategy {
         }
     }
 
-    package mutating func onCandle(
+    package mutating func onQuote(
         _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
     ) {
         guard let e = p.exit else { return }

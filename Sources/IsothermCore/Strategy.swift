@@ -11,7 +11,7 @@ package enum Effect: Equatable, Sendable {
     case cancel(clientOrderId: String, reason: String)
     /// Fire `key` for this strategy when the stream passes `due`.
     case timer(key: String, due: Timestamp)
-    /// Start or stop receiving a market's candles (quotes are kept only for watched markets).
+    /// Start or stop hearing of a market's quote moves (``Strategy/onQuote(_:at:state:holdings:effects:)``).
     case watch(Symbol)
     case unwatch(Symbol)
 }
@@ -48,13 +48,14 @@ package protocol Strategy: Sendable {
     /// A timer it asked for came due (`time` is the due time).
     mutating func onTimer(
         _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect])
-    /// After a watched market's candle was folded into its quote (`state.quote(ticker)`).
-    mutating func onCandle(
+    /// After a watched market's quote moved (`state.quote(ticker)`): a candle (a backtest over
+    /// history) or a ticker update (the live feed, or a backtest over a recorded one).
+    mutating func onQuote(
         _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect])
 }
 
 extension Strategy {
-    package mutating func onCandle(
+    package mutating func onQuote(
         _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
     ) {}
 }

@@ -105,6 +105,51 @@ import Testing
         #expect(sale.crossed && s.isTaker && s.price == Price(cents: 44))
     }
 
+    /// The live feed's inputs fill resting orders: `touch` on a ticker's YES ask (a zero ask is none) or
+    /// a trade print at or below the order's price; `queue` only on trade prints, behind the queue ahead.
+    @Test func tickerAsksAndTradePrintsFillRestingOrders() throws {
+        let listing = W.listings(
+            "KXHIGHNY", "2025-06-10", floor: 77, open: Self.t("2025-06-09T14:00:00Z"),
+            close: Self.t("2025-06-11T03:59:00Z"))[1]
+        guard case .marketListed(let market) = listing.event else { return }
+        let now = Self.t("2025-06-09T15:00:00Z")
+        let later = Self.t("2025-06-09T15:05:00Z")
+        let order = OrderIntent(
+            clientOrderId: "x", ticker: market.ticker, side: .yes, action: .buy, type: .limit, price: Price(cents: 40),
+            count: Count(contracts: 400), postOnly: true, decisionSequence: 1)
+        func ticker(ask cents: Int64) -> TickerUpdate {
+            TickerUpdate(
+                ticker: market.ticker, lastPrice: nil, yesBid: Price(cents: 38), yesAsk: Price(cents: cents),
+                yesBidSize: nil, yesAskSize: nil, volume: nil, openInterest: nil)
+        }
+        func print(cents: Int64, contracts: Int64) -> IsothermEvents.Trade {
+            IsothermEvents.Trade(
+                tradeId: "t", ticker: market.ticker, yesPrice: Price(cents: cents), count: Count(contracts: contracts),
+                takerSide: .no, isBlockTrade: nil)
+        }
+        func filled(_ events: [Event]) -> [Int64] {
+            events.compactMap { if case .fill(let f) = $0 { f.count.hundredths / 100 } else { nil } }
+        }
+        var touch = SimulatedExchange(options: ExchangeOptions(fillModel: .touch))
+        #expect(touch.submit(order, at: now, market: market, quote: nil).rests)
+        #expect(touch.ticker(ticker(ask: 41), at: later).isEmpty)
+        #expect(touch.ticker(ticker(ask: 0), at: later).isEmpty, "a zero ask is no offer")
+        #expect(touch.trade(print(cents: 41, contracts: 5), at: later).isEmpty)
+        #expect(filled(touch.ticker(ticker(ask: 40), at: later)) == [400])
+        #expect(!touch.hasResting)
+        _ = touch.submit(order, at: now, market: market, quote: nil)
+        #expect(filled(touch.trade(print(cents: 39, contracts: 1), at: later)) == [400])
+
+        var options = ExchangeOptions(fillModel: .queue)
+        options.queueAhead = Count(contracts: 100)
+        var queue = SimulatedExchange(options: options)
+        _ = queue.submit(order, at: now, market: market, quote: nil)
+        #expect(queue.ticker(ticker(ask: 30), at: later).isEmpty, "an offer is not a trade")
+        #expect(queue.trade(print(cents: 40, contracts: 150), at: later).count == 1)
+        #expect(filled(queue.trade(print(cents: 40, contracts: 500), at: later)) == [350])
+        #expect(!queue.hasResting)
+    }
+
     @Test func aPostOnlyEntryIntoAnExistingQuoteIsRejectedAndCounted() throws {
         // Chicago's chosen bracket (B71.5) is offered at 46¢ at the open itself, before the order.
         var chicago = W.chicago

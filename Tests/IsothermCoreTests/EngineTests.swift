@@ -24,7 +24,7 @@ import Testing
         mutating func onTimer(
             _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
         ) { next(&effects) }
-        mutating func onCandle(
+        mutating func onQuote(
             _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
         ) { next(&effects) }
     }
@@ -238,5 +238,29 @@ import Testing
         #expect((engine.strategy as? Scripted)?.calls == 1)
         #expect(engine.handle(.candle(candle, slot: 0, at: at, sequence: 3, watched: true)) == [])
         #expect((engine.strategy as? Scripted)?.calls == 2)
+    }
+
+    @Test func aTickerUpdateMovesTheQuoteAsACandleAndAWatchedOneReachesTheStrategy() {
+        let decision = Self.decision("exit")
+        var (engine, _) = Self.listed([[], [.decide(decision), .unwatch(Self.ticker)]])
+        let at = Self.t("2025-06-09T14:02:00Z")
+        var update = TickerUpdate(
+            ticker: Self.ticker, lastPrice: Price(cents: 41), yesBid: Price(cents: 40), yesAsk: Price(cents: 43),
+            yesBidSize: nil, yesAskSize: nil, volume: Count(contracts: 12), openInterest: nil)
+        // Unwatched: the quote moves, nothing else happens.
+        #expect(engine.handle(.quote(update, slot: 0, at: at, sequence: 2, watched: false)) == [])
+        #expect(
+            engine.state.quote(Self.ticker)
+                == Quote(bid: Price(cents: 40), ask: Price(cents: 43), last: Price(cents: 41), time: at, sequence: 2))
+        // A part the update lacks leaves the quote's; a watched update reaches the strategy, whose wishes follow.
+        update.yesBid = nil
+        update.yesAsk = Price(cents: 44)
+        let later = Self.t("2025-06-09T14:03:00Z")
+        #expect(
+            engine.handle(.quote(update, slot: 0, at: later, sequence: 3, watched: true)) == [
+                .append(EventRecord(time: later, event: .strategyDecision(decision))), .unwatch(Self.ticker),
+            ])
+        #expect(engine.state.quote(Self.ticker)?.bid == Price(cents: 40))
+        #expect(engine.state.quote(Self.ticker)?.ask == Price(cents: 44))
     }
 }

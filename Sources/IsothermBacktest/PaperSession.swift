@@ -1,0 +1,107 @@
+import IsothermCore
+package import IsothermEvents
+
+/// Paper trading: the engine of every city a feed speaks of, each with a simulated exchange, fed the
+/// feed's events one at a time as they arrive — from a recorded feed log, or from the live WebSocket
+/// and the weather pollers — with a clock the driver moves. The decisions, intents and fills are the
+/// backtest's for the same events (`PaperSessionTests` checks it on a recorded feed), because both
+/// run the same ``CityRun`` per city; what differs is the road in: a backtest pulls a whole log per
+/// city as fast as it can decode, a session is pushed one event at a time, cities interleaved as they
+/// arrive, and its timers fire when the clock passes them even when no event comes.
+///
+/// A ticker update moves its market's quote (the live feed has no candles), a trade print may fill a
+/// resting order, and candles work as in a backtest, so a recorded feed and a candle history are both
+/// inputs.
+package struct PaperSession {
+    private var runs: [CityRun] = []
+    /// The runs' city codes, in the order first seen.
+    private var codes: [String] = []
+    private let make: (String) -> CityRun
+    private let cities: [String]?
+    /// The latest time the clock reached.
+    package private(set) var clock = Timestamp(nanos: Int64.min)
+    /// Events about no city (raw feed frames, manifests): read, routed nowhere.
+    package private(set) var unrouted: UInt64 = 0
+    /// Events of cities the session leaves out.
+    package private(set) var skipped: UInt64 = 0
+
+    /// - Parameters:
+    ///   - cities: the city codes to trade (nil: every city the feed speaks of).
+    ///   - make: a new city's run, given its code.
+    package init(cities: [String]? = nil, make: @escaping (String) -> CityRun) {
+        self.cities = cities
+        self.make = make
+    }
+
+    /// The cities' runs, in the order their cities were first seen.
+    package var cityRuns: [CityRun] { runs }
+
+    /// Moves the clock to `time` (a live driver calls it as its wall clock ticks; ``feed(_:sequence:)``
+    /// calls it with each event's time): every city's timers due before it fire, and resting orders
+    /// whose window ended before it are canceled. The clock never goes back: an event stamped before
+    /// the latest time reached is handled at that time's clock.
+    package mutating func advance(to time: Timestamp) {
+        guard time > clock else { return }
+        clock = time
+        for i in runs.indices { runs[i].advance(to: time) }
+    }
+
+    /// One event as it arrives: the clock moves to its time, then its city's engine takes it.
+    /// - Throws: ``UnroutableEvent`` for an event that names a city the catalog does not know.
+    package mutating func feed(_ record: EventRecord, sequence: UInt64, source: String = "feed")
+        throws(UnroutableEvent)
+    {
+        advance(to: record.time)
+        let route: CityRoute
+        if case .candle(let c) = record.event {
+            route = Event.route(ticker: c.ticker)
+        } else {
+            route = record.event.cityRoute
+        }
+        switch route {
+        case .none:
+            unrouted += 1
+        case .unknown(let why):
+            throw UnroutableEvent(log: source, sequence: sequence, event: record.event.kind.name, why: why)
+        case .city(let code):
+            guard let i = runIndex(code) else {
+                skipped += 1
+                return
+            }
+            if case .candle(let c) = record.event {
+                if let slot = runs[i].state.slot(of: c.ticker) {
+                    runs[i].candle(c, slot: slot, at: record.time, sequence: sequence)
+                } else {
+                    runs[i].pass(at: record.time)
+                }
+            } else {
+                _ = runs[i].event(record, sequence: sequence)
+            }
+        }
+    }
+
+    /// The feed is over: every city's remaining timers fire and resting orders are canceled.
+    package mutating func finish() {
+        for i in runs.indices { runs[i].finish() }
+    }
+
+    /// Hands each city's events appended since the last call to `body`, city by city in the order
+    /// first seen (a session log appends them as they happen); the runs then keep none.
+    package mutating func drain<E: Error>(_ body: (String, [EventRecord]) throws(E) -> Void) throws(E) {
+        for i in runs.indices {
+            let events = runs[i].takeOutput()
+            if !events.isEmpty { try body(codes[i], events) }
+        }
+    }
+
+    /// The index of `code`'s run, made when the city is first seen; nil for a city left out.
+    private mutating func runIndex(_ code: String) -> Int? {
+        if let i = codes.firstIndex(of: code) { return i }
+        if let cities, !cities.contains(code) { return nil }
+        var run = make(code)
+        if clock.nanos != Int64.min { run.advance(to: clock) }
+        runs.append(run)
+        codes.append(code)
+        return runs.count - 1
+    }
+}
