@@ -20,6 +20,11 @@ package struct BacktestConfig: Sendable {
     package var risk = RiskLimits()
     /// The cities to run, by code (nil: every city in the logs).
     package var cities: [String]?
+    /// Run the logs as one stream merged in time order (then log, then sequence), keeping every city's
+    /// timers and expiries in time order, even without account-wide limits (which imply it). The
+    /// output is the same as the parallel run's when the limits bind each city (tested); the merged
+    /// benchmark measures it.
+    package var merged = false
     /// The inputs' content hashes by path, when already known (a comparison or a tuning study runs the
     /// same logs many times; each hash reads every byte of a log). Missing paths are hashed.
     package var contentHashes: [String: String] = [:]
@@ -153,6 +158,10 @@ package enum Backtest {
         -> BacktestResult
     {
         let start = SystemClock.monotonicSeconds()
+        if config.merged || config.risk.isAccountWide {
+            let (logs, runs) = try runMerged(config, progress: progress)
+            return summarize(config, logs: logs, runs: runs, seconds: SystemClock.monotonicSeconds() - start)
+        }
         let results = parallelMap(config.logs.count, threads: config.threads) { i in
             try runLog(config.logs[i], index: i, config: config, progress: progress)
         }
@@ -244,6 +253,114 @@ package enum Backtest {
                 buyOrders: r.buyOrders, crossedOrders: r.crossedOrders, coverage: r.coverage)
         }
         return (input, runs)
+    }
+
+    /// Every log as one stream, merged in time order (then log, then sequence: ``EventMerge``), through
+    /// one ``LogDriver`` whose cities keep their timers and expiries in time order and, when the limits
+    /// bind the account, share one risk book. A city's events must still come from one log.
+    static func runMerged(_ config: BacktestConfig, progress: @Sendable (UInt64) -> Void) throws
+        -> ([LogInput], [LogRun])
+    {
+        /// Everything the merge's callbacks change, behind one pointer: a captured local passed `inout`
+        /// costs a dynamic exclusivity check per event.
+        struct State {
+            var driver: LogDriver
+            var first: [UInt64]
+            var last: [UInt64]
+            var unrouted: [UInt64]
+            /// The log each city's events came from (by run index).
+            var logOfRun: [Int] = []
+            var source = -1
+            var count: UInt64 = 0
+            var failure: (any Error)?
+
+            /// Before an event of log `from`: errors name that log.
+            @inline(__always)
+            mutating func enter(_ from: Int, _ logs: [String]) {
+                if from != source {
+                    source = from
+                    driver.log = logs[from]
+                }
+            }
+
+            /// After it: the log's counts, and the check that a city's events come from one log.
+            @inline(__always)
+            mutating func after(_ from: Int, _ sequence: UInt64, unroutedBefore: UInt64, _ logs: [String]) -> Bool {
+                unrouted[from] += driver.unrouted - unroutedBefore
+                if let r = driver.lastRun {
+                    if r == logOfRun.count {
+                        logOfRun.append(from)
+                    } else if logOfRun[r] != from {
+                        failure = BacktestError.cityInTwoLogs(driver.runs[r].city, logs[logOfRun[r]], logs[from])
+                        return false
+                    }
+                }
+                if first[from] == 0 { first[from] = sequence }
+                last[from] = sequence
+                count += 1
+                return true
+            }
+        }
+        let logs = config.logs
+        var state = State(
+            driver: LogDriver(log: logs.first ?? "", cities: config.cities, ordered: true, risk: config.risk) { city in
+                CityRun(
+                    city: city, strategy: config.strategy.make(), exchange: config.exchange, dates: config.dates,
+                    risk: config.risk)
+            },
+            first: [UInt64](repeating: 0, count: logs.count), last: [UInt64](repeating: 0, count: logs.count),
+            unrouted: [UInt64](repeating: 0, count: logs.count))
+        var merge = try CandleMerge(directories: logs)
+        /// Stops the merge after a failure the callbacks recorded.
+        struct Stop: Error {}
+        do {
+            try withUnsafeMutablePointer(to: &state) { s in
+                try merge.forEach(
+                    candles: { from, sequence, time, candle in
+                        s.pointee.enter(from, logs)
+                        let before = s.pointee.driver.unrouted
+                        do throws(UnroutableEvent) {
+                            try s.pointee.driver.candle(candle, at: time, sequence: sequence)
+                        } catch {
+                            s.pointee.failure = BacktestError.log(logs[from], error)
+                            throw Stop()
+                        }
+                        guard s.pointee.after(from, sequence, unroutedBefore: before, logs) else { throw Stop() }
+                        if s.pointee.count & 0xFFFF == 0 { progress(0x1_0000) }
+                    },
+                    others: { from, sequence, record in
+                        s.pointee.enter(from, logs)
+                        let before = s.pointee.driver.unrouted
+                        do throws(UnroutableEvent) {
+                            try s.pointee.driver.event(record, sequence: sequence)
+                        } catch {
+                            s.pointee.failure = BacktestError.log(logs[from], error)
+                            throw Stop()
+                        }
+                        guard s.pointee.after(from, sequence, unroutedBefore: before, logs) else { throw Stop() }
+                    })
+            }
+        } catch let e as MergeOrderError {
+            throw BacktestError.notInTimeOrder(e.directory, e.sequence, e.time, e.previous)
+        } catch is Stop {
+            throw state.failure ?? BacktestError.log(logs[max(0, state.source)], Stop())
+        }
+        state.driver.finish()
+        var inputs: [LogInput] = []
+        for (i, path) in logs.enumerated() {
+            let hash = try config.contentHashes[path] ?? LogContentHash.sha256(directory: path).hex
+            inputs.append(
+                LogInput(
+                    log: path, absolutePath: absolutePath(path), firstSequence: state.first[i],
+                    lastSequence: state.last[i], contentHash: hash, unrouted: state.unrouted[i]))
+        }
+        let runs = state.driver.runs.enumerated().map { (i, r) in
+            LogRun(
+                city: r.city, logIndex: state.logOfRun[i], inputs: r.inputs, output: r.output, trades: r.trades,
+                buyOrders: r.buyOrders, crossedOrders: r.crossedOrders, coverage: r.coverage)
+        }
+        .sorted { (City.rank($0.city), $0.city) < (City.rank($1.city), $1.city) }
+        return (inputs, runs)
     }
 
     static func summarize(_ config: BacktestConfig, logs: [LogInput], runs: [LogRun], seconds: Double)

@@ -109,14 +109,6 @@ package struct CityRun {
         performActions()
     }
 
-    /// The clock reached `time` (a live driver's clock, or another city's input in a session of several
-    /// cities): timers due before it fire and orders whose window ended before it are canceled, as they
-    /// would be before this city's next input. Not an input.
-    package mutating func advance(to time: Timestamp) {
-        if !timers.isEmpty && timers[0].due < time { fireTimers(before: time) }
-        if exchange.hasResting { expire(before: time) }
-    }
-
     /// Takes the run's events appended so far (``output`` is then empty): a session that writes its
     /// events to a log as they happen, instead of keeping them all.
     package mutating func takeOutput() -> [EventRecord] {
@@ -167,6 +159,41 @@ package struct CityRun {
         expire(before: Timestamp(nanos: Int64.max))
     }
 
+    // MARK: - Waking in time order (a driver of several cities that share one account)
+
+    /// The time of the next thing this run does without an input: its first timer's due time or the end
+    /// of its first resting order's window, whichever is earlier (`Int64.max`: nothing). It is done
+    /// before any input stamped after it.
+    package private(set) var nextWake = Int64.max
+
+    /// Notes ``nextWake`` after the timers or the resting orders may have changed.
+    private mutating func noteWake() {
+        let timer = timers.first?.due.nanos ?? Int64.max
+        if exchange.hasResting, let end = exchange.nextExpiry?.nanos {
+            nextWake = min(timer, end)
+        } else {
+            nextWake = timer
+        }
+    }
+
+    /// Does the next thing (``nextWake``): fires the first timer, or — when a resting order's window ends
+    /// before it — cancels the orders whose window ends first. A driver of several cities calls it on
+    /// the city whose wake is earliest (ties: the city first in the catalog), so that timers and
+    /// expiries of every city happen in time order, as the account's risk book must see them. Within a
+    /// city this is the order ``candle(_:slot:at:sequence:)`` and ``event(_:sequence:)`` keep too.
+    package mutating func wake() {
+        let timer = timers.first?.due.nanos ?? Int64.max
+        if exchange.hasResting, let end = exchange.nextExpiry?.nanos, end < timer {
+            expire(before: Timestamp(nanos: end + 1))
+        } else if timer != Int64.max {
+            fireTimers(before: Timestamp(nanos: timer + 1), limit: 1)
+        }
+    }
+
+    /// Exchanges the engine's risk book with `other` (``CityRuns`` swaps the account's in and out).
+    @inline(__always)
+    package mutating func swapRisk(_ other: inout RiskBook) { engine.swapRisk(&other) }
+
     // MARK: - Timers and actions
 
     /// A quote input (candle, tick, trade print) of a market whose `flags` are not 0, before the engine
@@ -181,13 +208,16 @@ package struct CityRun {
         }
     }
 
-    private mutating func fireTimers(before time: Timestamp) {
-        while let first = timers.first, first.due < time {
+    private mutating func fireTimers(before time: Timestamp, limit: Int = Int.max) {
+        var fired = 0
+        while fired < limit, let first = timers.first, first.due < time {
+            fired += 1
             timers.removeFirst()
             if exchange.hasResting { expire(before: first.due) }
             engine.timer(first.key, due: first.due, into: &actions)
             performActions()
         }
+        noteWake()
     }
 
     private mutating func expire(before time: Timestamp) {
@@ -195,6 +225,7 @@ package struct CityRun {
             engine.answer(e, at: t, into: &actions)
             performActions()
         }
+        noteWake()
     }
 
     /// Performs the engine's actions for one input (in ``actions``) in order; an order's answers go back
@@ -244,6 +275,7 @@ package struct CityRun {
             }
         }
         actions.removeAll(keepingCapacity: true)
+        noteWake()
         return route
     }
 

@@ -1,4 +1,4 @@
-import IsothermCore
+package import IsothermCore
 package import IsothermEvents
 
 /// A backtest input event whose city cannot be told: what it is and where.
@@ -21,48 +21,55 @@ package struct UnroutableEvent: Error, CustomStringConvertible {
 /// ``UnroutableEvent``.
 ///
 /// Candles, the bulk of a log, are routed through ``MarketRoutes`` (one table lookup); a candle of a
-/// market never listed falls back to its ticker's series.
+/// market never listed falls back to its ticker's series. The runs are held in ``CityRuns``: a run of
+/// one log's cities leaves them independent; a merged run keeps their timers in time order and, with
+/// account-wide limits, one risk book.
 package struct LogDriver {
-    package let log: String
-    package private(set) var runs: [CityRun] = []
-    /// The runs' city codes, in the same order (searched without copying a run).
-    private var codes: [String] = []
+    /// The log being read (named in errors); a merged run sets it to each event's log.
+    package var log: String
+    private var cities: CityRuns
     private var routes = MarketRoutes()
     /// Routes already looked up, by the field that names the city (a few dozen keys in all).
     private var known: [CityKey: CityRoute] = [:]
-    private let make: (String) -> CityRun
-    private let cities: [String]?
     package private(set) var unrouted: UInt64 = 0
     /// Events of cities the run leaves out (`cities`).
     package private(set) var skipped: UInt64 = 0
+    /// The run the last input went to (nil: none).
+    package private(set) var lastRun: Int?
 
     /// - Parameters:
     ///   - cities: the city codes to run (nil: every city found); other cities' events are read and
     ///     routed but reach no run.
+    ///   - ordered: keep every city's timers and expiries in time order (a merged run of several cities;
+    ///     implied by account-wide `risk`).
+    ///   - risk: the limits, when they bind the whole account (``RiskLimits/isAccountWide``).
     ///   - make: a new city's run, given its code.
-    package init(log: String, cities: [String]? = nil, make: @escaping (String) -> CityRun) {
+    package init(
+        log: String, cities: [String]? = nil, ordered: Bool = false, risk: RiskLimits = RiskLimits(),
+        make: @escaping (String) -> CityRun
+    ) {
         self.log = log
-        self.cities = cities
-        self.make = make
+        self.cities = CityRuns(cities: cities, ordered: ordered, risk: risk, make: make)
     }
 
-    /// The index of `code`'s run, made when the city is first seen; nil for a city left out.
-    private mutating func runIndex(_ code: String) -> Int? {
-        if let i = codes.firstIndex(of: code) { return i }
-        if let cities, !cities.contains(code) { return nil }
-        runs.append(make(code))
-        codes.append(code)
-        return runs.count - 1
-    }
+    /// The cities' runs, in the order first seen.
+    package var runs: [CityRun] { cities.runs }
+    /// The account's risk book, when the limits bind the account.
+    package var accountBook: RiskBook? { cities.accountBook }
 
     @inline(__always)
     package mutating func candle(_ candle: Candle, at time: Timestamp, sequence: UInt64) throws(UnroutableEvent) {
+        cities.wake(before: time)
+        lastRun = nil
         if let route = routes.find(candle.ticker) {
             let city = Int(route.city)
             if route.slot >= 0 {
-                runs[city].candle(candle, slot: Int(route.slot), at: time, sequence: sequence)
+                lastRun = city
+                cities.enter(city)
+                cities.runs[city].candle(candle, slot: Int(route.slot), at: time, sequence: sequence)
+                cities.leave(city)
             } else if city >= 0 {
-                runs[city].pass(at: time)
+                pass(city, at: time)
             } else {
                 skipped += 1
             }
@@ -70,12 +77,20 @@ package struct LogDriver {
         }
         switch Event.route(ticker: candle.ticker) {
         case .city(let code):
-            if let i = runIndex(code) { runs[i].pass(at: time) } else { skipped += 1 }
+            if let i = cities.index(of: code) { pass(i, at: time) } else { skipped += 1 }
         case .unknown(let why):
             throw UnroutableEvent(log: log, sequence: sequence, event: "candle of \(candle.ticker)", why: why)
         case .none:
             unrouted += 1
         }
+    }
+
+    /// A candle that reaches no market of run `i` (outside its dates, or never listed): it moves the clock.
+    private mutating func pass(_ i: Int, at time: Timestamp) {
+        lastRun = i
+        cities.enter(i)
+        cities.runs[i].pass(at: time)
+        cities.leave(i)
     }
 
     /// The city of a non-candle event: a listed market's from the table, else from the field that names
@@ -85,7 +100,7 @@ package struct LogDriver {
         if case .ticker(let t) = key {
             // A listed market's city is in the table; another market's (rare: a determination after its
             // routes entry is gone) comes from its series, uncached so the cache stays bounded.
-            if let r = routes.find(t), r.city >= 0 { return .city(codes[Int(r.city)]) }
+            if let r = routes.find(t), r.city >= 0 { return .city(cities.codes[Int(r.city)]) }
             return key.route
         }
         if let r = known[key] { return r }
@@ -95,13 +110,15 @@ package struct LogDriver {
     }
 
     package mutating func event(_ record: EventRecord, sequence: UInt64) throws(UnroutableEvent) {
+        cities.wake(before: record.time)
+        lastRun = nil
         switch route(record.event) {
         case .none:
             unrouted += 1
         case .unknown(let why):
             throw UnroutableEvent(log: log, sequence: sequence, event: record.event.kind.name, why: why)
         case .city(let code):
-            guard let i = runIndex(code) else {
+            guard let i = cities.index(of: code) else {
                 skipped += 1
                 switch record.event {
                 case .marketListed(let m): routes.insert(m.ticker, MarketRoute(city: -1, slot: MarketRoute.ignoredSlot))
@@ -110,7 +127,11 @@ package struct LogDriver {
                 }
                 return
             }
-            guard let (ticker, route) = runs[i].event(record, sequence: sequence) else { return }
+            lastRun = i
+            cities.enter(i)
+            let change = cities.runs[i].event(record, sequence: sequence)
+            cities.leave(i)
+            guard let (ticker, route) = change else { return }
             if var route {
                 route.city = Int32(i)
                 routes.insert(ticker, route)
@@ -121,7 +142,5 @@ package struct LogDriver {
     }
 
     /// The input is over: every city's remaining timers fire.
-    package mutating func finish() {
-        for i in runs.indices { runs[i].finish() }
-    }
+    package mutating func finish() { cities.finish() }
 }

@@ -1,4 +1,4 @@
-import IsothermCore
+package import IsothermCore
 package import IsothermEvents
 
 /// Paper trading: the engine of every city a feed speaks of, each with a simulated exchange, fed the
@@ -13,11 +13,7 @@ package import IsothermEvents
 /// resting order, and candles work as in a backtest, so a recorded feed and a candle history are both
 /// inputs.
 package struct PaperSession {
-    private var runs: [CityRun] = []
-    /// The runs' city codes, in the order first seen.
-    private var codes: [String] = []
-    private let make: (String) -> CityRun
-    private let cities: [String]?
+    private var cities: CityRuns
     /// The latest time the clock reached.
     package private(set) var clock = Timestamp(nanos: Int64.min)
     /// Events about no city (raw feed frames, manifests): read, routed nowhere.
@@ -27,23 +23,26 @@ package struct PaperSession {
 
     /// - Parameters:
     ///   - cities: the city codes to trade (nil: every city the feed speaks of).
+    ///   - risk: the limits; account-wide ones (the default scope) bind every city together, as on the
+    ///     exchange.
     ///   - make: a new city's run, given its code.
-    package init(cities: [String]? = nil, make: @escaping (String) -> CityRun) {
-        self.cities = cities
-        self.make = make
+    package init(cities: [String]? = nil, risk: RiskLimits = RiskLimits(), make: @escaping (String) -> CityRun) {
+        self.cities = CityRuns(cities: cities, ordered: true, risk: risk, make: make)
     }
 
     /// The cities' runs, in the order their cities were first seen.
-    package var cityRuns: [CityRun] { runs }
+    package var cityRuns: [CityRun] { cities.runs }
+    /// The account's risk book, when the limits bind the account.
+    package var accountBook: RiskBook? { cities.accountBook }
 
-    /// Moves the clock to `time` (a live driver calls it as its wall clock ticks; ``feed(_:sequence:)``
-    /// calls it with each event's time): every city's timers due before it fire, and resting orders
-    /// whose window ended before it are canceled. The clock never goes back: an event stamped before
-    /// the latest time reached is handled at that time's clock.
+    /// Moves the clock to `time` (a live driver calls it as its wall clock ticks; ``feed(_:sequence:source:)``
+    /// calls it with each event's time): every city's timers due before it fire and resting orders
+    /// whose window ended before it are canceled, in time order across the cities. The clock never goes
+    /// back: an event stamped before the latest time reached is handled at that time's clock.
     package mutating func advance(to time: Timestamp) {
         guard time > clock else { return }
         clock = time
-        for i in runs.indices { runs[i].advance(to: time) }
+        cities.wake(before: time)
     }
 
     /// One event as it arrives: the clock moves to its time, then its city's engine takes it.
@@ -64,44 +63,33 @@ package struct PaperSession {
         case .unknown(let why):
             throw UnroutableEvent(log: source, sequence: sequence, event: record.event.kind.name, why: why)
         case .city(let code):
-            guard let i = runIndex(code) else {
+            guard let i = cities.index(of: code) else {
                 skipped += 1
                 return
             }
+            cities.enter(i)
             if case .candle(let c) = record.event {
-                if let slot = runs[i].state.slot(of: c.ticker) {
-                    runs[i].candle(c, slot: slot, at: record.time, sequence: sequence)
+                if let slot = cities.runs[i].state.slot(of: c.ticker) {
+                    cities.runs[i].candle(c, slot: slot, at: record.time, sequence: sequence)
                 } else {
-                    runs[i].pass(at: record.time)
+                    cities.runs[i].pass(at: record.time)
                 }
             } else {
-                _ = runs[i].event(record, sequence: sequence)
+                _ = cities.runs[i].event(record, sequence: sequence)
             }
+            cities.leave(i)
         }
     }
 
     /// The feed is over: every city's remaining timers fire and resting orders are canceled.
-    package mutating func finish() {
-        for i in runs.indices { runs[i].finish() }
-    }
+    package mutating func finish() { cities.finish() }
 
     /// Hands each city's events appended since the last call to `body`, city by city in the order
     /// first seen (a session log appends them as they happen); the runs then keep none.
     package mutating func drain<E: Error>(_ body: (String, [EventRecord]) throws(E) -> Void) throws(E) {
-        for i in runs.indices {
-            let events = runs[i].takeOutput()
-            if !events.isEmpty { try body(codes[i], events) }
+        for i in cities.runs.indices {
+            let events = cities.runs[i].takeOutput()
+            if !events.isEmpty { try body(cities.codes[i], events) }
         }
-    }
-
-    /// The index of `code`'s run, made when the city is first seen; nil for a city left out.
-    private mutating func runIndex(_ code: String) -> Int? {
-        if let i = codes.firstIndex(of: code) { return i }
-        if let cities, !cities.contains(code) { return nil }
-        var run = make(code)
-        if clock.nanos != Int64.min { run.advance(to: clock) }
-        runs.append(run)
-        codes.append(code)
-        return runs.count - 1
     }
 }

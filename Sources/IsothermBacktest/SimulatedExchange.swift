@@ -215,26 +215,30 @@ package struct SimulatedExchange: Sendable {
         return out
     }
 
-    /// Cancels orders whose window ended before `time`.
+    /// When the first resting order's window ends (nil: none rests).
+    package var nextExpiry: Timestamp? { resting.lazy.map(\.expiresAt).min() }
+
+    /// Cancels orders whose window ended before `time`, in the order their windows ended (equal ends:
+    /// in the order they were placed), so canceling up to a time in one call or in several gives the
+    /// same events in the same order.
     package mutating func expire(before time: Timestamp) -> [(time: Timestamp, event: Event)] {
-        var out: [(Timestamp, Event)] = []
+        var ended: [Resting] = []
         var i = 0
         while i < resting.count {
-            if resting[i].expiresAt < time {
-                let r = resting.remove(at: i)
-                out.append(
-                    (
-                        r.expiresAt,
-                        .orderCanceled(
-                            OrderCanceled(
-                                clientOrderId: r.intent.clientOrderId, reason: "fill window ended",
-                                canceledCount: r.remaining))
-                    ))
-            } else {
-                i += 1
-            }
+            if resting[i].expiresAt < time { ended.append(resting.remove(at: i)) } else { i += 1 }
         }
-        return out
+        if ended.count > 1 {
+            ended = ended.enumerated().sorted { ($0.element.expiresAt, $0.offset) < ($1.element.expiresAt, $1.offset) }
+                .map(\.element)
+        }
+        return ended.map { r in
+            (
+                r.expiresAt,
+                .orderCanceled(
+                    OrderCanceled(
+                        clientOrderId: r.intent.clientOrderId, reason: "fill window ended", canceledCount: r.remaining))
+            )
+        }
     }
 
     /// The strategy cancels what is left of an order.

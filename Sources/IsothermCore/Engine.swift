@@ -66,8 +66,8 @@ package struct Engine: Sendable {
     /// Events appended so far.
     package private(set) var appended: UInt64 = 0
     private var risk: RiskBook
-    /// Orders submitted and not yet rejected, filled in full or canceled (what the open-orders limit
-    /// counts), by client order id.
+    /// Orders submitted and not yet rejected, filled in full or canceled, by client order id (the risk
+    /// book counts them too, across cities when the account shares one).
     private var open: [String: OpenOrder] = [:]
     /// A submit or cancel is out: the engine waits for ``EngineInput/resume``.
     private var waiting = false
@@ -88,6 +88,14 @@ package struct Engine: Sendable {
 
     /// Orders resting at the exchange as the engine knows them.
     package var openOrders: Int { open.count }
+
+    /// The risk book: this city's own, or the account's when a driver shares one book among the cities'
+    /// engines (it swaps the account's in before each input and out after).
+    package var riskBook: RiskBook { risk }
+
+    /// Exchanges this engine's risk book with `other`: a driver whose limits apply to the whole
+    /// account holds one book and swaps it into the engine of the city whose input it handles.
+    package mutating func swapRisk(_ other: inout RiskBook) { swap(&risk, &other) }
 
     /// Whether the engine waits for answers and ``EngineInput/resume``.
     package var isWaiting: Bool { waiting }
@@ -202,9 +210,7 @@ package struct Engine: Sendable {
         append(EventRecord(time: time, event: e), into: &actions)
         switch e {
         case .orderRejected(let r):
-            if open.removeValue(forKey: r.clientOrderId) != nil, r.code == "post_only_rejected" {
-                crossed(r.clientOrderId)
-            }
+            if close(r.clientOrderId), r.code == "post_only_rejected" { crossed(r.clientOrderId) }
         case .fill(let f):
             if var o = open[f.clientOrderId] {
                 // A limit order that takes liquidity met the quote when it was placed.
@@ -213,11 +219,11 @@ package struct Engine: Sendable {
                     crossed(f.clientOrderId)
                 }
                 o.remaining = Count(hundredths: o.remaining.hundredths - f.count.hundredths)
-                open[f.clientOrderId] = o.remaining.hundredths > 0 ? o : nil
+                if o.remaining.hundredths > 0 { open[f.clientOrderId] = o } else { close(f.clientOrderId) }
             }
             book.apply(f, at: time)
         case .orderCanceled(let c):
-            open[c.clientOrderId] = nil
+            close(c.clientOrderId)
         default:
             break
         }
@@ -270,7 +276,7 @@ package struct Engine: Sendable {
         append(EventRecord(time: time, event: .orderIntent(intent)), into: &actions)
         if intent.action == .buy { buyOrders += 1 }
         let event = state.event(of: intent.ticker)
-        if let refused = risk.check(intent, eventTicker: event?.eventTicker, at: time, openOrders: open.count) {
+        if let refused = risk.check(intent, eventTicker: event?.eventTicker, at: time) {
             append(EventRecord(time: time, event: .orderRejected(refused)), into: &actions)
             return false
         }
@@ -280,8 +286,18 @@ package struct Engine: Sendable {
                 decisionSequence: lastDecision)
         }
         open[intent.clientOrderId] = OpenOrder(remaining: intent.count, isLimit: intent.type == .limit)
+        risk.opened()
         waiting = true
         actions.append(.submit(intent, at: time))
+        return true
+    }
+
+    /// An order left the book: no longer open here nor in the risk book.
+    /// - Returns: whether it was open.
+    @discardableResult
+    private mutating func close(_ clientOrderId: String) -> Bool {
+        guard open.removeValue(forKey: clientOrderId) != nil else { return false }
+        risk.closed()
         return true
     }
 

@@ -13,15 +13,38 @@ package struct RiskLimits: Equatable, Sendable {
     package var maxOpenOrders: Int?
     /// Once realized net P&L falls to minus this, every later order is refused (the kill switch).
     package var killAfterLoss: Money?
+    /// Whom the limits bind: the whole account (as on the exchange: every city's orders, exposure and
+    /// losses count together), or each city on its own (what runs saved before account-wide limits did).
+    package var scope = Scope.account
+
+    package enum Scope: String, CaseIterable, Sendable {
+        case account, city
+    }
 
     package init() {}
+
+    /// Whether any limit is set.
+    package var isSet: Bool {
+        maxContractsPerOrder != nil || maxExposurePerEvent != nil || maxExposurePerDay != nil || maxOpenOrders != nil
+            || killAfterLoss != nil
+    }
+
+    /// Whether one book binds every city (limits set, scope account): the cities' engines then run in
+    /// one merged stream in time order, sharing it.
+    package var isAccountWide: Bool { isSet && scope == .account }
 
     /// The limits from command-line text (nil: not set), each checked: contracts a whole positive
     /// number, dollars positive, open orders at least one.
     package init(
         maxContracts: String?, maxEventExposure: String?, maxDayExposure: String?, maxOpenOrders: String?,
-        killAfterLoss: String?
+        killAfterLoss: String?, scope: String? = nil
     ) throws(ParameterError) {
+        if let scope {
+            guard let s = Scope(rawValue: scope) else {
+                throw ParameterError("--risk-scope '\(scope)' is not account or city")
+            }
+            self.scope = s
+        }
         func dollars(_ flag: String, _ text: String?) throws(ParameterError) -> Money? {
             guard let text else { return nil }
             guard let m = Money(dollars: text), m.micros > 0 else {
@@ -65,6 +88,13 @@ package struct RiskLimits: Equatable, Sendable {
             guard let n = Int(x) else { throw ParameterError("max_open_orders \(x) is not a whole number") }
             maxOpenOrders = n
         }
+        // A manifest from before account-wide limits has none: its limits bound each city.
+        if let x = value("risk_scope") {
+            guard let s = Scope(rawValue: x) else { throw ParameterError("risk_scope \(x) is not account or city") }
+            scope = s
+        } else {
+            scope = .city
+        }
     }
 
     /// The parameters as recorded in a run manifest (only the limits that are set).
@@ -77,6 +107,7 @@ package struct RiskLimits: Equatable, Sendable {
         if let v = maxExposurePerDay { out.append(Field("max_day_exposure", DecisionText.dollars(v))) }
         if let v = maxOpenOrders { out.append(Field("max_open_orders", String(v))) }
         if let v = killAfterLoss { out.append(Field("kill_after_loss", DecisionText.dollars(v))) }
+        if isSet { out.append(Field("risk_scope", scope.rawValue)) }
         return out
     }
 }
@@ -88,13 +119,19 @@ package struct RiskBook: Sendable {
     private var dayExposure: [LocalDate: Int64] = [:]
     private var realized: Int64 = 0
     package private(set) var killed = false
+    /// Orders submitted and not yet rejected, filled in full or canceled (what the open-orders limit
+    /// counts), as the engines that share this book know them from the exchange's answers.
+    package private(set) var openOrders = 0
 
     package init(_ limits: RiskLimits) { self.limits = limits }
 
-    /// Nil when `intent` may go; otherwise the rejection. `openOrders` is the count resting now.
-    package mutating func check(_ intent: OrderIntent, eventTicker: Symbol?, at time: Timestamp, openOrders: Int)
-        -> OrderRejected?
-    {
+    /// An order passed and was submitted.
+    package mutating func opened() { openOrders += 1 }
+    /// A submitted order left the book (rejected, filled in full, canceled).
+    package mutating func closed() { openOrders -= 1 }
+
+    /// Nil when `intent` may go; otherwise the rejection.
+    package mutating func check(_ intent: OrderIntent, eventTicker: Symbol?, at time: Timestamp) -> OrderRejected? {
         func reject(_ code: String, _ message: String) -> OrderRejected {
             OrderRejected(clientOrderId: intent.clientOrderId, code: code, message: message)
         }

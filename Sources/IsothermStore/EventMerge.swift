@@ -64,7 +64,11 @@ package struct EventMerge {
     }
 
     private var cursors: [EventCursor]
-    private var heads: [(sequence: UInt64, record: EventRecord)?]
+    /// Each source's next event (meaningful while the source is ``alive``), and its time apart, so the
+    /// scan for the earliest compares integers without copying events.
+    private var heads: [(sequence: UInt64, record: EventRecord)] = []
+    private var times: [Int64] = []
+    private var alive: [Bool] = []
 
     /// Merges the logs at `directories` (each in time order).
     package init(directories: [String]) throws {
@@ -76,8 +80,17 @@ package struct EventMerge {
     /// Merges `cursors` (each in time order); a cursor's place in the array is its source number.
     package init(_ cursors: [EventCursor]) throws {
         self.cursors = cursors
-        heads = []
-        for i in self.cursors.indices { heads.append(try self.cursors[i].next()) }
+        for i in self.cursors.indices {
+            if let h = try self.cursors[i].next() {
+                heads.append(h)
+                times.append(h.record.time.nanos)
+                alive.append(true)
+            } else {
+                heads.append((0, EventRecord(time: Timestamp(nanos: 0), event: .candle(.placeholder))))
+                times.append(0)
+                alive.append(false)
+            }
+        }
     }
 
     /// The earliest remaining event (ties go to the lower source), or nil when every source is done.
@@ -87,18 +100,24 @@ package struct EventMerge {
         // A linear scan: merges have a handful of sources (cities, or sorted runs), and the scan keeps
         // the tie rule obvious. `<` on time alone, so the first source among equals wins.
         var best = -1
-        for i in heads.indices {
-            guard let h = heads[i] else { continue }
-            if best < 0 || h.record.time < heads[best]!.record.time { best = i }
+        var bestTime = Int64.max
+        for i in times.indices where alive[i] && (best < 0 || times[i] < bestTime) {
+            best = i
+            bestTime = times[i]
         }
-        guard best >= 0, let head = heads[best] else { return nil }
-        let following = try cursors[best].next()
-        if let f = following, f.record.time < head.record.time {
-            throw MergeOrderError(
-                directory: cursors[best].reader.directory, sequence: f.sequence, time: f.record.time,
-                previous: head.record.time)
+        guard best >= 0 else { return nil }
+        let head = heads[best]
+        if let f = try cursors[best].next() {
+            if f.record.time.nanos < bestTime {
+                throw MergeOrderError(
+                    directory: cursors[best].reader.directory, sequence: f.sequence, time: f.record.time,
+                    previous: head.record.time)
+            }
+            heads[best] = f
+            times[best] = f.record.time.nanos
+        } else {
+            alive[best] = false
         }
-        heads[best] = following
         return Item(source: best, sequence: head.sequence, record: head.record)
     }
 }
@@ -222,5 +241,132 @@ package enum EventSort {
                 return true
             })
         return late
+    }
+}
+
+/// The same merged stream as ``EventMerge`` — event time, then source, then sequence — for a replay that
+/// goes through every event: candles (nearly every event) are decoded in place and handed over as
+/// candles, never built into an ``EventRecord`` or copied as one, as ``EventLogReader``'s fast path
+/// hands them. Holds one chunk of each source in memory.
+package struct CandleMerge {
+    private struct Source {
+        let reader: EventLogReader
+        var nextSequence: UInt64 = 1
+        var exhausted = false
+        /// The chunk: each event's time and sequence, and where it is (≥ 0: `candles[i]`; < 0:
+        /// `others[-1 - i]`).
+        var times: [Int64] = []
+        var sequences: [UInt64] = []
+        var places: [Int32] = []
+        var candles: [Candle] = []
+        var others: [EventRecord] = []
+        var index = 0
+
+        /// Reads the next chunk; false when the log has no more events.
+        mutating func refill() throws -> Bool {
+            guard !exhausted else { return false }
+            index = 0
+            let limit = EventCursor.chunkEvents
+            // Moved out of self (keeping their storage) so the callbacks can append without capturing it.
+            var times = self.times
+            var sequences = self.sequences
+            var places = self.places
+            var candles = self.candles
+            var others = self.others
+            self.times = []
+            self.sequences = []
+            self.places = []
+            self.candles = []
+            self.others = []
+            times.removeAll(keepingCapacity: true)
+            sequences.removeAll(keepingCapacity: true)
+            places.removeAll(keepingCapacity: true)
+            candles.removeAll(keepingCapacity: true)
+            others.removeAll(keepingCapacity: true)
+            try reader.forEach(
+                from: .sequence(nextSequence),
+                candles: { sequence, time, candle in
+                    times.append(time.nanos)
+                    sequences.append(sequence)
+                    places.append(Int32(candles.count))
+                    candles.append(candle)
+                    return times.count < limit
+                },
+                others: { sequence, record in
+                    times.append(record.time.nanos)
+                    sequences.append(sequence)
+                    places.append(-1 - Int32(others.count))
+                    others.append(record)
+                    return times.count < limit
+                })
+            self.times = times
+            self.sequences = sequences
+            self.places = places
+            self.candles = candles
+            self.others = others
+            guard let last = sequences.last else {
+                exhausted = true
+                return false
+            }
+            nextSequence = last + 1
+            return true
+        }
+    }
+
+    private var sources: [Source] = []
+    /// Each source's next event time, and whether it has one.
+    private var heads: [Int64] = []
+    private var alive: [Bool] = []
+
+    /// Merges the logs at `directories` (each in time order).
+    package init(directories: [String]) throws {
+        for d in directories {
+            var s = Source(reader: try EventLogReader(directory: d))
+            let has = try s.refill()
+            heads.append(has ? s.times[0] : 0)
+            alive.append(has)
+            sources.append(s)
+        }
+    }
+
+    /// Hands every event over in the merged order: candles to `candles`, every other event to `others`,
+    /// each with its source (the index of its log) and its sequence there.
+    /// - Throws: ``MergeOrderError`` when a source goes back in time; what the readers and the callbacks
+    ///   throw.
+    package mutating func forEach(
+        candles: (_ source: Int, _ sequence: UInt64, _ time: Timestamp, _ candle: Candle) throws -> Void,
+        others: (_ source: Int, _ sequence: UInt64, _ record: EventRecord) throws -> Void
+    ) throws {
+        while true {
+            var best = -1
+            var bestTime = Int64.max
+            for i in heads.indices where alive[i] && (best < 0 || heads[i] < bestTime) {
+                best = i
+                bestTime = heads[i]
+            }
+            guard best >= 0 else { return }
+            let at = sources[best].index
+            let sequence = sources[best].sequences[at]
+            let place = Int(sources[best].places[at])
+            if place >= 0 {
+                try candles(best, sequence, Timestamp(nanos: bestTime), sources[best].candles[place])
+            } else {
+                try others(best, sequence, sources[best].others[-1 - place])
+            }
+            sources[best].index += 1
+            if sources[best].index == sources[best].times.count {
+                guard try sources[best].refill() else {
+                    alive[best] = false
+                    continue
+                }
+            }
+            let next = sources[best].times[sources[best].index]
+            if next < bestTime {
+                throw MergeOrderError(
+                    directory: sources[best].reader.directory, sequence: sources[best].sequences[sources[best].index],
+                    time: Timestamp(nanos: next), previous: Timestamp(nanos: bestTime))
+            }
+            heads[best] = next
+        }
     }
 }

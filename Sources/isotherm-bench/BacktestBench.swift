@@ -6,7 +6,8 @@ import IsothermStore
 import IsothermWorld
 
 /// The backtest benchmark: a generated year of the seven cities (cached under `dir`), replayed
-/// (decode only) and backtested (open_maker), each on one core and on every core, in the same run.
+/// (decode only) and backtested (open_maker), each on one core and on every core, in the same run;
+/// then backtested as one stream merged in time order, without limits and with account-wide ones.
 /// Target: the backtest adds at most 50% to the replay, and a year runs in under 5 s.
 enum BacktestBench {
     static func run(days: Int, dir: String) throws {
@@ -28,6 +29,7 @@ enum BacktestBench {
         }
         let cores = availableCores()
         var rows: [(String, Double, Double, Int)] = []
+        var parallelHash = ""
         for threads in [1, cores] where threads == 1 || cores > 1 {
             var replayBest = Double.infinity
             var backtestBest = Double.infinity
@@ -48,7 +50,38 @@ enum BacktestBench {
                 hash = result.outputHash
             }
             rows.append(("\(threads) thread\(threads == 1 ? "" : "s")", replayBest, backtestBest, events))
+            parallelHash = hash
             note("threads \(threads): output hash \(hash)")
+        }
+        // One merged stream in time order (one core): without limits (its output hash must be the
+        // parallel run's), and with limits that bind the whole account.
+        var account = RiskLimits()
+        account.maxOpenOrders = 10
+        account.maxExposurePerDay = Money(dollars: "5000")!
+        account.killAfterLoss = Money(dollars: "100000")!
+        let oneThreadReplay = rows.first?.1 ?? 1
+        var merged: [(String, Double)] = []
+        for (label, risk, mustMatch) in [
+            ("merged", RiskLimits(), true), ("merged, account-wide limits", account, false),
+        ] {
+            var best = Double.infinity
+            var hash = ""
+            for _ in 0..<3 {
+                var config = BacktestConfig(
+                    logs: logs, strategy: .openMaker(OpenMaker.Parameters()),
+                    exchange: ExchangeOptions(fillModel: .assume), threads: 1, engineVersion: "bench")
+                config.merged = true
+                config.risk = risk
+                var watch = Stopwatch()
+                let result = try Backtest.run(config)
+                best = min(best, watch.lap())
+                hash = result.outputHash
+            }
+            if mustMatch {
+                precondition(hash == parallelHash, "the merged run's output hash is not the parallel run's")
+            }
+            note("\(label): output hash \(hash)")
+            merged.append((label, best))
         }
         print("backtest benchmark: \(days) days × 7 cities, open_maker, fill model assume (best of 3)")
         print("  threads   events        replay (decode only)   backtest            backtest / replay")
@@ -61,6 +94,12 @@ enum BacktestBench {
             print(
                 "  " + pad(label, 10) + pad(String(events), 14) + pad(replayText, 23) + pad(backtestText, 20)
                     + fmt(backtest / replay, 2) + "×")
+        }
+        print("  one stream merged in time order (1 thread)        backtest            backtest / 1-thread replay")
+        for (label, seconds) in merged {
+            print(
+                "  " + label + String(repeating: " ", count: max(1, 50 - label.count)) + fmt(seconds, 2) + " s"
+                    + String(repeating: " ", count: 15) + fmt(seconds / oneThreadReplay, 2) + "×")
         }
     }
 

@@ -121,16 +121,28 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought in one event.")
     var maxEventExposure: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought on one UTC day (per city).")
+    @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought on one UTC day.")
     var maxDayExposure: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Risk: most orders resting at once (per city).")
+    @Option(name: .long, parsing: .unconditional, help: "Risk: most orders resting at once.")
     var maxOpenOrders: String?
 
     @Option(
         name: .long, parsing: .unconditional,
         help: "Risk: refuse every order once the realized loss reaches this many dollars (kill switch).")
     var killAfterLoss: String?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Whom the risk limits bind: account (default) or city.",
+            discussion: """
+                account: as on the exchange, every city's orders, exposure and losses count against one set of \
+                limits; the cities then run as one stream merged in time order (equal times: in the order of \
+                the logs given, then of each log). city: each city has its own limits and the cities run in \
+                parallel (what runs saved before account-wide limits did; their manifests replay that way).
+                """))
+    var riskScope: String?
 
     @Option(name: .long, help: "Compare strategies side by side (comma-separated; with --report, one page for all).")
     var compare: String?
@@ -228,7 +240,7 @@ struct BacktestCommand: ParsableCommand {
     func riskLimits() throws(ParameterError) -> RiskLimits {
         try RiskLimits(
             maxContracts: maxContracts, maxEventExposure: maxEventExposure, maxDayExposure: maxDayExposure,
-            maxOpenOrders: maxOpenOrders, killAfterLoss: killAfterLoss)
+            maxOpenOrders: maxOpenOrders, killAfterLoss: killAfterLoss, scope: riskScope)
     }
 
     /// `--city` as catalog codes: each entry a code, an old name, a display name or a series.

@@ -320,11 +320,17 @@ import Testing
         #expect(rejected.map(\.code) == ["risk_max_contracts", "risk_max_contracts", "risk_max_contracts"])
         #expect(rejected.first?.message == "400 contracts > 300")
 
-        // $250 a day: the two June 10 orders are placed on June 9 (NY, then Chicago in its own log);
-        // per city log, so both pass, and NY's June 11 order (placed June 10) passes too.
+        // $250 a day: the two June 10 orders are placed on June 9 (NY, then Chicago in its own log).
+        // The limit binds the account: NY's passes, Chicago's would make June 9's buys more than $250
+        // and is refused; NY's June 11 order (placed June 10) passes. Bound per city, all three pass.
         limits = RiskLimits()
         limits.maxExposurePerDay = Money(dollars: "250")!
+        let account = try Self.run(fill: .assume, risk: limits)
+        #expect(account.trades.map(\.city) == ["NY", "NY"])
+        #expect(account.metrics.rejections.map(\.code) == ["risk_max_day_exposure"])
+        limits.scope = .city
         #expect(try Self.run(fill: .assume, risk: limits).metrics.trades == 3)
+        limits.scope = .account
         limits.maxExposurePerDay = Money(dollars: "150")!
         #expect(try Self.run(fill: .assume, risk: limits).metrics.trades == 0)
         #expect(try Self.run(fill: .assume, risk: limits).outputHash != Self.run(fill: .assume).outputHash)
@@ -341,15 +347,15 @@ import Testing
             clientOrderId: "x", ticker: Symbol("KXHIGHNY-25JUN10-B81.5")!, side: .yes, action: .buy, type: .limit,
             price: Price(cents: 50), count: Count(contracts: 10), postOnly: true, decisionSequence: 1)
         let now = Timestamp(rfc3339: "2025-06-10T14:00:00Z")!
-        #expect(book.check(order, eventTicker: nil, at: now, openOrders: 0) == nil)
+        #expect(book.check(order, eventTicker: nil, at: now) == nil)
         book.realize(Money(dollars: "-60")!)
-        #expect(book.check(order, eventTicker: nil, at: now, openOrders: 0) == nil, "−$60 is within the limit")
+        #expect(book.check(order, eventTicker: nil, at: now) == nil, "−$60 is within the limit")
         book.realize(Money(dollars: "-40")!)
         #expect(book.killed)
-        #expect(book.check(order, eventTicker: nil, at: now, openOrders: 0)?.code == "risk_kill_switch")
+        #expect(book.check(order, eventTicker: nil, at: now)?.code == "risk_kill_switch")
         book.realize(Money(dollars: "500")!)
         #expect(
-            book.check(order, eventTicker: nil, at: now, openOrders: 0)?.code == "risk_kill_switch", "it stays tripped")
+            book.check(order, eventTicker: nil, at: now)?.code == "risk_kill_switch", "it stays tripped")
     }
 
     @Test func oneThreadOrTwoGiveTheSameOutputHash() throws {

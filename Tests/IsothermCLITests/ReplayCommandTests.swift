@@ -21,6 +21,23 @@ struct ReplayCommandTests {
                 let r = try CLI.run(["replay", "--runs", tmp + "/runs", "--verify"])
                 #expect(r.exitCode == 0 && r.stdout.contains(": identical: "), "\(strategy): \(r)")
             }
+            // Risk limits bound to the whole account (one merged stream) and to each city (in parallel):
+            // each recomputes as it ran.
+            for scope in ["account", "city"] {
+                let saved = try CLI.run([
+                    "backtest", "--world", tmp + "/w", "--fill-model", "touch", "--max-open-orders", "1",
+                    "--risk-scope",
+                    scope, "--save", tmp + "/runs-\(scope)",
+                ])
+                try #require(saved.exitCode == 0, "\(saved)")
+                #expect(saved.stdout.contains("risk_scope: \(scope)"), "\(saved.stdout)")
+                let r = try CLI.run(["replay", "--runs", tmp + "/runs-\(scope)", "--verify"])
+                #expect(r.exitCode == 0 && r.stdout.contains(": identical: "), "\(scope): \(r)")
+            }
+            let wrong = try CLI.run([
+                "backtest", "--world", tmp + "/w", "--max-open-orders", "1", "--risk-scope", "all",
+            ])
+            #expect(wrong.exitCode == 64 && wrong.stderr.contains("--risk-scope 'all' is not account or city"))
 
             // A copy of the runs log with one fill's price changed: the replay names it.
             var records: [EventRecord] = []
