@@ -1,4 +1,5 @@
 import IsothermEvents
+import IsothermStore
 
 /// `isotherm status` as text or JSON.
 struct StatusReport {

@@ -1,14 +1,14 @@
-import IsothermEvents
+package import IsothermEvents
 
 /// Ages and durations as `isotherm status` writes and reads them: `45s`, `12m`, `3h05m`, `2d04h`, `400d`.
-enum StatusAge {
+package enum StatusAge {
     /// The widest age `text(seconds:)` writes below a million days: `23h59m`, `99d23h`, `36500d`.
-    static let width = 6
+    package static let width = 6
 
     /// A compact age, rounded down to its last unit: under a minute in seconds, under an hour in
     /// minutes, under a day in hours and minutes, under 100 days in days and hours, then in days.
     /// A negative age (a time after the reference) is `future`.
-    static func text(seconds s: Int64) -> String {
+    package static func text(seconds s: Int64) -> String {
         if s < 0 { return "future" }
         if s < 60 { return "\(s)s" }
         if s < 3_600 { return "\(s / 60)m" }
@@ -18,14 +18,14 @@ enum StatusAge {
     }
 
     /// Whole seconds from `time` to `now` (negative when `time` is later).
-    static func seconds(from time: Timestamp, to now: Timestamp) -> Int64 {
+    package static func seconds(from time: Timestamp, to now: Timestamp) -> Int64 {
         let d = now.nanos - time.nanos
         return d >= 0 ? d / Timestamp.nanosPerSecond : -((-d) / Timestamp.nanosPerSecond)
     }
 
     /// Parses a duration: numbers each followed by a unit, larger units first (`90s`, `15m`, `36h`,
     /// `2d`, `1h30m`, `2d04h`). Nil for anything else, for zero and for more than 100 years.
-    static func parseSeconds(_ text: String) -> Int64? {
+    package static func parseSeconds(_ text: String) -> Int64? {
         let units: [UInt8: Int64] = [
             UInt8(ascii: "s"): 1, UInt8(ascii: "m"): 60, UInt8(ascii: "h"): 3_600, UInt8(ascii: "d"): 86_400,
         ]
@@ -54,26 +54,26 @@ enum StatusAge {
 }
 
 /// `--max-age KIND=DURATION`: the latest event of a kind must be at most this old in every city.
-struct MaxAge: Sendable {
-    let kind: StatusKind
-    let seconds: Int64
+package struct MaxAge: Sendable {
+    package let kind: StatusKind
+    package let seconds: Int64
     /// The duration as given.
-    let text: String
+    package let text: String
 
     /// Parses `candles=15m`.
-    /// - Throws: ``CLIError`` naming the value and what is wrong with it.
-    static func parse(_ argument: String) throws -> MaxAge {
+    /// - Throws: ``StatusAgeError`` naming what is wrong with the value.
+    package static func parse(_ argument: String) throws -> MaxAge {
         let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            throw CLIError("not KIND=DURATION (candles=15m)")
+            throw StatusAgeError("not KIND=DURATION (candles=15m)")
         }
         guard let kind = StatusKind.named(String(parts[0])) else {
-            throw CLIError(
+            throw StatusAgeError(
                 "'\(parts[0])' is not one of \(StatusKind.allCases.map(\.name).joined(separator: ", "))"
             )
         }
         guard let seconds = StatusAge.parseSeconds(String(parts[1]).lowercased()) else {
-            throw CLIError(
+            throw StatusAgeError(
                 "'\(parts[1])' is not a duration such as 90s, 15m, 36h, 2d or 1h30m (more than zero, at most 100 years)"
             )
         }
@@ -82,17 +82,17 @@ struct MaxAge: Sendable {
 }
 
 /// One `--max-age` checked against one city.
-struct MaxAgeVerdict {
-    let limit: MaxAge
+package struct MaxAgeVerdict {
+    package let limit: MaxAge
     /// Nil when the logs hold no city at all.
-    let city: String?
-    let latest: Timestamp?
-    let ageSeconds: Int64?
+    package let city: String?
+    package let latest: Timestamp?
+    package let ageSeconds: Int64?
     /// Older than the limit, or no event of the kind at all.
-    var breached: Bool { ageSeconds.map { $0 > limit.seconds } ?? true }
+    package var breached: Bool { ageSeconds.map { $0 > limit.seconds } ?? true }
 
     /// Every limit against every city, in the order given and the report's city order.
-    static func check(_ limits: [MaxAge], _ cities: [CityStatus], now: Timestamp) -> [MaxAgeVerdict] {
+    package static func check(_ limits: [MaxAge], _ cities: [CityStatus], now: Timestamp) -> [MaxAgeVerdict] {
         limits.flatMap { limit -> [MaxAgeVerdict] in
             if cities.isEmpty { return [MaxAgeVerdict(limit: limit, city: nil, latest: nil, ageSeconds: nil)] }
             return cities.map { c in
@@ -103,4 +103,10 @@ struct MaxAgeVerdict {
             }
         }
     }
+}
+
+/// A `--max-age` value that is not `KIND=DURATION`: what is wrong with it.
+package struct StatusAgeError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

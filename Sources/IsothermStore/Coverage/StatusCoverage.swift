@@ -1,11 +1,11 @@
-import IsothermEvents
+package import IsothermEvents
 
 /// The kinds of data `isotherm status` reports, as its rows and `--max-age` name them.
-enum StatusKind: Int, CaseIterable, Sendable {
+package enum StatusKind: Int, CaseIterable, Sendable {
     case markets, candles, ticks, forecasts, observations, settlements, preliminary
 
     /// The name in the table, the JSON and `--max-age`.
-    var name: String {
+    package var name: String {
         switch self {
         case .markets: "markets"
         case .candles: "candles"
@@ -18,25 +18,25 @@ enum StatusKind: Int, CaseIterable, Sendable {
     }
 
     /// What a row of the kind counts, for `--help`.
-    static let meanings = """
+    package static let meanings = """
         markets (listings, by event date), candles (by event date), ticks (ticker updates and trades \
         isotherm record writes), forecasts (by target date), observations (by climate day), settlements \
         (final reports, by climate day), preliminary (preliminary reports, by climate day)
         """
 
-    static func named(_ text: String) -> StatusKind? { allCases.first { $0.name == text.lowercased() } }
+    package static func named(_ text: String) -> StatusKind? { allCases.first { $0.name == text.lowercased() } }
 }
 
 /// One city's events of one kind: how many, the days they cover, and the latest.
-struct StatusCell {
-    private(set) var events: Int64 = 0
-    private(set) var days: Set<Int32> = []
-    private(set) var latest: Timestamp?
+package struct StatusCell {
+    package private(set) var events: Int64 = 0
+    package private(set) var days: Set<Int32> = []
+    package private(set) var latest: Timestamp?
     /// The two days added last: candles alternate between two event dates, and a set insert per
     /// candle is the cost this saves.
     private var recent: (Int32, Int32) = (Int32.min, Int32.min)
 
-    mutating func add(day: Int32, at time: Timestamp) {
+    package mutating func add(day: Int32, at time: Timestamp) {
         events += 1
         if day != recent.0 && day != recent.1 {
             days.insert(day)
@@ -46,22 +46,22 @@ struct StatusCell {
     }
 
     /// The days in order.
-    var sortedDays: [Int32] { days.sorted() }
+    package var sortedDays: [Int32] { days.sorted() }
 }
 
 /// A run of consecutive days, both ends included.
-struct DayRange: Equatable {
-    var from: Int32
-    var to: Int32
-    var days: Int32 { to - from + 1 }
+package struct DayRange: Equatable {
+    package var from: Int32
+    package var to: Int32
+    package var days: Int32 { to - from + 1 }
 
-    var text: String {
+    package var text: String {
         let a = LocalDate(daysSinceEpoch: from).iso8601
         return from == to ? a : a + "…" + LocalDate(daysSinceEpoch: to).iso8601
     }
 
     /// The runs of days in `lo...hi` for which `isIn` is true, in order.
-    static func runs(_ lo: Int32, _ hi: Int32, where isIn: (Int32) -> Bool) -> [DayRange] {
+    package static func runs(_ lo: Int32, _ hi: Int32, where isIn: (Int32) -> Bool) -> [DayRange] {
         var out: [DayRange] = []
         var d = lo
         while d <= hi {
@@ -79,20 +79,20 @@ struct DayRange: Equatable {
 }
 
 /// Everything `isotherm status` learns about one city.
-struct CityStatus {
-    let code: String
-    var cells = [StatusCell](repeating: StatusCell(), count: StatusKind.allCases.count)
+package struct CityStatus {
+    package let code: String
+    package var cells = [StatusCell](repeating: StatusCell(), count: StatusKind.allCases.count)
     /// Settlement reports that correct an earlier one (finals and preliminaries alike).
-    var corrections: Int64 = 0
-    var candleGaps = CandleGapSummary()
+    package var corrections: Int64 = 0
+    package var candleGaps = CandleGapSummary()
 
-    subscript(kind: StatusKind) -> StatusCell {
+    package subscript(kind: StatusKind) -> StatusCell {
         get { cells[kind.rawValue] }
         set { cells[kind.rawValue] = newValue }
     }
 
     /// The first and last day of a kind; for settlements, of any report, final or preliminary.
-    func span(_ kind: StatusKind) -> (first: Int32, last: Int32)? {
+    package func span(_ kind: StatusKind) -> (first: Int32, last: Int32)? {
         var days = self[kind].days
         if kind == .settlements { days.formUnion(self[.preliminary].days) }
         guard let lo = days.min(), let hi = days.max() else { return nil }
@@ -101,7 +101,7 @@ struct CityStatus {
 
     /// Days between the first and the last with no event of the kind (for settlements: no report,
     /// final or preliminary).
-    func missing(_ kind: StatusKind) -> [DayRange] {
+    package func missing(_ kind: StatusKind) -> [DayRange] {
         guard let (lo, hi) = span(kind) else { return [] }
         let have = self[kind].days
         let prelim = kind == .settlements ? self[.preliminary].days : []
@@ -109,7 +109,7 @@ struct CityStatus {
     }
 
     /// Settlement days with a preliminary report and no final one.
-    var incomplete: [DayRange] {
+    package var incomplete: [DayRange] {
         guard let (lo, hi) = span(.settlements) else { return [] }
         let finals = self[.settlements].days
         let prelims = self[.preliminary].days
@@ -121,19 +121,19 @@ struct CityStatus {
 ///
 /// Memory: a few dozen bytes per market seen (its city, event date and hours) and a minute map per
 /// market while it trades (``CandleGapTracker``); nothing per event.
-struct StatusCoverage {
-    private(set) var cities: [CityStatus] = []
+package struct StatusCoverage {
+    package private(set) var cities: [CityStatus] = []
     private var cityIndex: [String: Int] = [:]
     /// Events naming a series, station or city that is no known city.
-    private(set) var unknown: Int64 = 0
+    package private(set) var unknown: Int64 = 0
     private var tracker: CandleGapTracker
 
-    init(gapMinutes: Int64, now: Timestamp) {
+    package init(gapMinutes: Int64, now: Timestamp) {
         tracker = CandleGapTracker(gapMinutes: gapMinutes, now: now)
     }
 
     /// Cities in report order: the catalog's, then others by code.
-    var orderedCities: [CityStatus] {
+    package var orderedCities: [CityStatus] {
         cities.sorted { (City.rank($0.code), $0.code) < (City.rank($1.code), $1.code) }
     }
 
@@ -164,14 +164,14 @@ struct StatusCoverage {
     }
 
     /// A candle: counted on its market's event date; a 1-minute candle also marks its minute.
-    mutating func candle(_ candle: Candle, at time: Timestamp) {
+    package mutating func candle(_ candle: Candle, at time: Timestamp) {
         guard let n = market(candle.ticker) else { return unknown += 1 }
         let e = tracker.entries[Int(n)]
         cities[Int(e.city)].cells[StatusKind.candles.rawValue].add(day: e.day, at: time)
         if candle.periodMinutes == 1 { tracker.oneMinuteCandle(n, at: time, cities: &cities) }
     }
 
-    mutating func add(_ record: EventRecord) {
+    package mutating func add(_ record: EventRecord) {
         switch record.event {
         case .candle(let c):
             candle(c, at: record.time)
@@ -217,11 +217,11 @@ struct StatusCoverage {
     }
 
     /// The most markets whose minutes were held at once.
-    var minuteMapsPeak: Int { tracker.mapsPeak }
+    package var minuteMapsPeak: Int { tracker.mapsPeak }
 
     /// Starts a new log: candle gap bookkeeping follows each log's own clock.
-    mutating func beginLog() { tracker.beginLog() }
+    package mutating func beginLog() { tracker.beginLog() }
 
     /// Summarises the markets still open in the minute maps; call once, after the last log.
-    mutating func finish() { tracker.finish(cities: &cities) }
+    package mutating func finish() { tracker.finish(cities: &cities) }
 }

@@ -1,52 +1,52 @@
-import IsothermEvents
+package import IsothermEvents
 
 /// One stretch of a market's trading hours without a 1-minute candle.
-struct CandleGap: Equatable {
-    var ticker: Symbol
+package struct CandleGap: Equatable {
+    package var ticker: Symbol
     /// The first minute without a candle (minutes since 1970-01-01 UTC).
-    var fromMinute: Int64
-    var minutes: Int64
+    package var fromMinute: Int64
+    package var minutes: Int64
 
-    var from: Timestamp { Timestamp(nanos: fromMinute * Timestamp.nanosPerMinute) }
-    var to: Timestamp { Timestamp(nanos: (fromMinute + minutes) * Timestamp.nanosPerMinute) }
+    package var from: Timestamp { Timestamp(nanos: fromMinute * Timestamp.nanosPerMinute) }
+    package var to: Timestamp { Timestamp(nanos: (fromMinute + minutes) * Timestamp.nanosPerMinute) }
 
     /// Longer first, then earlier, then by ticker: a total order, so the result does not depend on
     /// the order markets were summarised in.
-    func ranksBefore(_ other: CandleGap) -> Bool {
+    package func ranksBefore(_ other: CandleGap) -> Bool {
         (-minutes, fromMinute) != (-other.minutes, other.fromMinute)
             ? (-minutes, fromMinute) < (-other.minutes, other.fromMinute) : ticker < other.ticker
     }
 }
 
 /// One city's 1-minute candles against its markets' trading hours.
-struct CandleGapSummary {
+package struct CandleGapSummary {
     /// How many of the longest gaps are kept.
-    static let longestKept = 5
+    package static let longestKept = 5
 
     /// Markets with at least one 1-minute candle.
-    var markets: Int64 = 0
+    package var markets: Int64 = 0
     /// Markets listed and open before the reference time that have no 1-minute candle.
-    var marketsWithoutCandles: Int64 = 0
+    package var marketsWithoutCandles: Int64 = 0
     /// Markets with 1-minute candles whose open or close is unknown (no listing): only the gaps
     /// between their first and last candle count.
-    var marketsWithoutHours: Int64 = 0
+    package var marketsWithoutHours: Int64 = 0
     /// Minutes the markets traded (up to the reference time), each of which should have a candle.
-    var minutesExpected: Int64 = 0
-    var minutesMissing: Int64 = 0
+    package var minutesExpected: Int64 = 0
+    package var minutesMissing: Int64 = 0
     /// Gaps at least as long as the threshold.
-    var gaps: Int64 = 0
+    package var gaps: Int64 = 0
     /// The longest gaps, longest first.
-    private(set) var longest: [CandleGap] = []
+    package private(set) var longest: [CandleGap] = []
     /// Candles of minutes outside their market's trading hours (or after the reference time).
-    var candlesOutsideHours: Int64 = 0
+    package var candlesOutsideHours: Int64 = 0
     /// Candles that came after their market had been summarised (logs not in time order).
-    var candlesAfterSummary: Int64 = 0
+    package var candlesAfterSummary: Int64 = 0
     /// Second and later candles for the same market and minute.
-    var duplicateCandles: Int64 = 0
+    package var duplicateCandles: Int64 = 0
 
-    var isEmpty: Bool { markets == 0 && marketsWithoutCandles == 0 && candlesAfterSummary == 0 }
+    package var isEmpty: Bool { markets == 0 && marketsWithoutCandles == 0 && candlesAfterSummary == 0 }
 
-    mutating func offer(_ gap: CandleGap) {
+    package mutating func offer(_ gap: CandleGap) {
         guard longest.count < Self.longestKept || gap.ranksBefore(longest[longest.count - 1]) else { return }
         let at = longest.firstIndex { gap.ranksBefore($0) } ?? longest.count
         longest.insert(gap, at: at)
@@ -56,26 +56,26 @@ struct CandleGapSummary {
 
 /// The minutes of one market that have a 1-minute candle: a bitmap over the market's hours, kept
 /// while the market trades and summarised when it is done.
-struct MinuteMap {
+package struct MinuteMap {
     /// The longest span a map covers (about 45 days); candles beyond it count as outside hours.
-    static let wordsMax = 1_024
+    package static let wordsMax = 1_024
 
-    enum Mark { case new, duplicate, tooFar }
+    package enum Mark { case new, duplicate, tooFar }
 
     /// The number of its market in ``CandleGapTracker``.
-    private(set) var market: Int32 = -1
+    package private(set) var market: Int32 = -1
     /// The minute of bit 0 of `words[0]`, a multiple of 64.
-    private(set) var base: Int64 = 0
-    private(set) var words: [UInt64] = []
-    private(set) var firstMinute = Int64.max
-    private(set) var lastMinute = Int64.min
-    private(set) var candles: Int64 = 0
+    package private(set) var base: Int64 = 0
+    package private(set) var words: [UInt64] = []
+    package private(set) var firstMinute = Int64.max
+    package private(set) var lastMinute = Int64.min
+    package private(set) var candles: Int64 = 0
     /// Sweeps done when it last got a candle.
-    var lastTouch: Int64 = 0
-    var inUse = false
+    package var lastTouch: Int64 = 0
+    package var inUse = false
 
     /// Reuses this map (and its storage) for market number `market`, anchored at minute `anchor`.
-    mutating func reset(_ market: Int32, anchor: Int64, touch: Int64) {
+    package mutating func reset(_ market: Int32, anchor: Int64, touch: Int64) {
         self.market = market
         base = (anchor >> 6) << 6
         words.removeAll(keepingCapacity: true)
@@ -86,7 +86,7 @@ struct MinuteMap {
         inUse = true
     }
 
-    mutating func mark(_ minute: Int64) -> Mark {
+    package mutating func mark(_ minute: Int64) -> Mark {
         var w = (minute >> 6) - (base >> 6)
         if w < 0 {
             guard words.count - Int(w) <= Self.wordsMax else { return .tooFar }
@@ -107,14 +107,14 @@ struct MinuteMap {
         return .new
     }
 
-    func has(_ minute: Int64) -> Bool {
+    package func has(_ minute: Int64) -> Bool {
         let i = minute - base
         guard i >= 0, i < Int64(words.count) * 64 else { return false }
         return words[Int(i >> 6)] >> UInt64(i & 63) & 1 != 0
     }
 
     /// Calls `gap` with each maximal run of minutes in `lo..<hi` without a candle (start, length).
-    func forEachGap(_ lo: Int64, _ hi: Int64, _ gap: (Int64, Int64) -> Void) {
+    package func forEachGap(_ lo: Int64, _ hi: Int64, _ gap: (Int64, Int64) -> Void) {
         var m = lo
         while m < hi {
             let i = m - base
@@ -141,33 +141,33 @@ struct MinuteMap {
 /// (`import kalshi`) only the market being read. A candle for a market already summarised is counted,
 /// not placed (`isotherm log sort` puts logs in time order). A market whose close is unknown (candles
 /// without a listing) keeps its map to the end.
-struct CandleGapTracker {
+package struct CandleGapTracker {
     /// What the scan knows of a market.
-    struct Entry {
-        var ticker: Symbol
+    package struct Entry {
+        package var ticker: Symbol
         /// Index of its city in the scan's list; -1 when the ticker names no known city.
-        var city: Int32
-        var day: Int32
-        var openMinute: Int64?
+        package var city: Int32
+        package var day: Int32
+        package var openMinute: Int64?
         /// The minute after its last (exclusive).
-        var closeMinute: Int64?
-        var listed = false
+        package var closeMinute: Int64?
+        package var listed = false
         /// Its map in `maps`; `none` before its first 1-minute candle, `summarised` after.
-        var slot: Int32 = Entry.none
+        package var slot: Int32 = Entry.none
 
-        static let none: Int32 = -1
-        static let summarised: Int32 = -2
+        package static let none: Int32 = -1
+        package static let summarised: Int32 = -2
     }
 
-    static let sweepCandles: Int64 = 4_096
-    static let graceMinutes: Int64 = 1_440
+    package static let sweepCandles: Int64 = 4_096
+    package static let graceMinutes: Int64 = 1_440
     /// Slots of the cache in front of the ticker index (a power of two).
-    static let recentSlots = 256
+    package static let recentSlots = 256
 
-    let gapMinutes: Int64
-    let nowMinute: Int64
+    package let gapMinutes: Int64
+    package let nowMinute: Int64
     /// Every market seen, by number.
-    private(set) var entries: [Entry] = []
+    package private(set) var entries: [Entry] = []
     private var numbers: [Symbol: Int32] = [:]
     /// A direct-mapped cache of `numbers`: most candles find their market here, without hashing
     /// 48 bytes through `Hasher` (a quarter of the scan's time before it).
@@ -180,14 +180,14 @@ struct CandleGapTracker {
     /// The latest candle minute of the log being read.
     private var watermark = Int64.min
     /// The most minute maps held at once (the scan's memory, reported so that it can be checked).
-    private(set) var mapsPeak = 0
+    package private(set) var mapsPeak = 0
 
-    init(gapMinutes: Int64, now: Timestamp) {
+    package init(gapMinutes: Int64, now: Timestamp) {
         self.gapMinutes = gapMinutes
         nowMinute = Self.minute(floorOf: now.nanos)
     }
 
-    static func minute(floorOf nanos: Int64) -> Int64 {
+    package static func minute(floorOf nanos: Int64) -> Int64 {
         nanos >= 0 ? nanos / Timestamp.nanosPerMinute : (nanos + 1) / Timestamp.nanosPerMinute - 1
     }
 
@@ -201,7 +201,7 @@ struct CandleGapTracker {
     }
 
     /// The number of the market `ticker` names, if it has been seen.
-    mutating func number(_ ticker: Symbol) -> Int32? {
+    package mutating func number(_ ticker: Symbol) -> Int32? {
         let r = Self.recentSlot(ticker)
         if recentNumbers[r] >= 0 && recentTickers[r] == ticker { return recentNumbers[r] }
         guard let n = numbers[ticker] else { return nil }
@@ -211,14 +211,14 @@ struct CandleGapTracker {
     }
 
     /// Adds a market seen for the first time. - Returns: its number.
-    mutating func register(_ ticker: Symbol, city: Int32, day: Int32) -> Int32 {
+    package mutating func register(_ ticker: Symbol, city: Int32, day: Int32) -> Int32 {
         let n = Int32(entries.count)
         entries.append(Entry(ticker: ticker, city: city, day: day))
         numbers[ticker] = n
         return n
     }
 
-    mutating func listed(_ m: MarketListed, city: Int32) {
+    package mutating func listed(_ m: MarketListed, city: Int32) {
         let n = number(m.ticker) ?? register(m.ticker, city: city, day: m.eventDate.daysSinceEpoch)
         entries[Int(n)].openMinute = Self.minute(floorOf: m.openTime.nanos)
         entries[Int(n)].closeMinute = -Self.minute(floorOf: -m.closeTime.nanos)
@@ -226,7 +226,7 @@ struct CandleGapTracker {
     }
 
     /// Hours from a lifecycle event: a new close replaces the old; an open fills one not known.
-    mutating func lifecycle(_ l: MarketLifecycle) {
+    package mutating func lifecycle(_ l: MarketLifecycle) {
         guard let n = number(l.ticker).map(Int.init) else { return }
         if let close = l.closeTime, l.transition == .closeDateUpdated || entries[n].closeMinute == nil {
             entries[n].closeMinute = -Self.minute(floorOf: -close.nanos)
@@ -236,10 +236,10 @@ struct CandleGapTracker {
         }
     }
 
-    mutating func beginLog() { watermark = .min }
+    package mutating func beginLog() { watermark = .min }
 
     /// A 1-minute candle of market `n` ending at `time`: marks the minute it covers.
-    mutating func oneMinuteCandle(_ n: Int32, at time: Timestamp, cities: inout [CityStatus]) {
+    package mutating func oneMinuteCandle(_ n: Int32, at time: Timestamp, cities: inout [CityStatus]) {
         let minute = Self.minute(floorOf: time.nanos - 1)
         watermark = max(watermark, minute)
         let e = entries[Int(n)]
@@ -274,7 +274,7 @@ struct CandleGapTracker {
 
     /// Summarises every market still in a map and counts the listed markets that never had a
     /// 1-minute candle. Call once, at the end.
-    mutating func finish(cities: inout [CityStatus]) {
+    package mutating func finish(cities: inout [CityStatus]) {
         for slot in maps.indices where maps[slot].inUse { summarise(slot, cities: &cities) }
         for e in entries where e.listed && e.slot == Entry.none && e.city >= 0 {
             guard let open = e.openMinute, let close = e.closeMinute, min(close, nowMinute) > open else { continue }
