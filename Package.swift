@@ -53,7 +53,10 @@ let package = Package(
         // Backtests: merging logs, timers, the simulated exchange and its fill models, metrics, reports.
         .target(
             name: "IsothermBacktest",
-            dependencies: ["IsothermCore", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPlatform"],
+            dependencies: [
+                "IsothermCore", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPlatform",
+                "IsothermWorld",
+            ],
             swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.
         .target(name: "IsothermDigest", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
