@@ -1,4 +1,5 @@
 import ArgumentParser
+import IsothermBacktest
 import IsothermCore
 import IsothermEvents
 import IsothermStore
@@ -58,158 +59,55 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    typealias Section = SavedRun.Section
-
     func run() throws {
         try reportingErrors {
-            let (manifest, sections) = try loadRun()
+            let run = try SavedRun.loadNoting(runs: runs, runId: runId)
+            let manifest = run.manifest
             var locator = InputLocator(inputs: inputs)
-            var explained: [String] = []
-            var jsonItems: [String] = []
-            for section in sections {
-                for (i, entry) in section.events.enumerated() {
-                    guard case .strategyDecision(let d) = entry.record.event, matches(d, in: section, at: i) else {
-                        continue
-                    }
-                    let log = try locator.locate(section.input, run: manifest.runId)
-                    let (text, js) = try explain(d, at: i, in: section, log: log)
-                    explained.append(text)
-                    jsonItems.append(js)
+            let query: AuditQuery =
+                if let order { .order(order) } else {
+                    .cityDay(city: City.find(city!)!.code, date: LocalDate(iso8601: date!)!)
                 }
-            }
-            guard !explained.isEmpty else {
-                throw CLIError("run \(manifest.runId) has no decision about \(order ?? "\(city!) \(date!)")")
-            }
+            let audits = try Audit.explain(run, query) { try locator.locate($0, run: manifest.runId) }
             if json {
                 print(
                     "{\"run_id\":\"\(manifest.runId)\",\"output_hash\":\"\(manifest.outputHash)\",\"decisions\":["
-                        + jsonItems.joined(separator: ",") + "]}")
+                        + audits.map(Self.json).joined(separator: ",") + "]}")
             } else {
                 print(
                     "run \(manifest.runId) (\(manifest.runKind), engine \(manifest.engineVersion), output hash \(manifest.outputHash))"
                 )
-                print(explained.joined(separator: "\n\n"))
+                print(audits.map(Self.text).joined(separator: "\n\n"))
             }
         }
     }
 
-    /// The run's manifest and its per-input sections, from the runs log.
-    func loadRun() throws -> (RunManifest, [Section]) {
-        let run = try SavedRun.load(runs: runs, runId: runId)
-        return (run.manifest, run.sections)
-    }
-
-    func matches(_ d: StrategyDecision, in section: Section, at i: Int) -> Bool {
-        if let order {
-            // The decision that placed this order: the order's decisionSequence is its 1-based place.
-            return section.events.contains {
-                if case .orderIntent(let o) = $0.record.event {
-                    return o.clientOrderId == order && Int(o.decisionSequence) == i + 1
-                }
-                return false
-            }
-        }
-        let code = City.find(city!)!.code
-        guard LocalDate(kalshiCode: d.subject) == LocalDate(iso8601: date!) else { return false }
-        if let c = section.city { return c == code }
-        return City.code(ofSeries: City.series(ofTicker: d.subject)) == code
-    }
-
-    func inputEvent(_ log: String, _ sequence: UInt64) throws -> EventRecord? {
-        var found: EventRecord?
-        try EventLogReader(directory: log).forEach(from: .sequence(sequence)) { s, r in
-            if s == sequence { found = r }
-            return false
-        }
-        return found
-    }
-
-    func explain(_ d: StrategyDecision, at i: Int, in section: Section, log: String) throws -> (String, String) {
-        var lines = ["decision \(d.strategy) \(d.action) \(d.subject) at \(section.events[i].record.time.rfc3339)"]
+    /// A decision explained, as text.
+    static func text(_ a: DecisionAudit) -> String {
+        let d = a.decision
+        var lines = ["decision \(d.strategy) \(d.action) \(d.subject) at \(a.time.rfc3339)"]
         lines.append("  rule: \(d.reason)")
         lines.append("  parameters: " + d.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
         lines.append("  computed: " + d.values.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
-        lines.append("  read from \(log) (sha256 \(section.input.contentHash.prefix(16))…):")
-        var inputsJSON: [String] = []
-        for s in d.inputSequences {
-            guard let e = try inputEvent(log, s) else {
-                throw CLIError("\(log) has no event \(s): the input log changed since the run")
-            }
-            let js = EventJSON.render(e, sequence: s)
-            inputsJSON.append(js)
-            lines.append("    " + js)
-        }
-        // What came of it: the orders this decision placed and every answer to them.
-        var ids: [String] = []
-        for e in section.events {
-            if case .orderIntent(let o) = e.record.event, Int(o.decisionSequence) == i + 1 {
-                ids.append(o.clientOrderId)
-            }
-        }
-        var orderJSON: [String] = []
-        var tickers: [Symbol] = []
-        for e in section.events {
-            let id: String?
-            switch e.record.event {
-            case .orderIntent(let o):
-                id = o.clientOrderId
-                if ids.contains(o.clientOrderId) && !tickers.contains(o.ticker) { tickers.append(o.ticker) }
-            case .orderAcknowledged(let a): id = a.clientOrderId
-            case .fill(let f): id = f.clientOrderId
-            case .orderCanceled(let c): id = c.clientOrderId
-            case .orderRejected(let r): id = r.clientOrderId
-            default: id = nil
-            }
-            guard let id, ids.contains(id) else { continue }
-            let js = EventJSON.render(e.record)
-            orderJSON.append(js)
-            if orderJSON.count == 1 { lines.append("  orders:") }
-            lines.append("    " + js)
-        }
-        // The outcome, from the input log: the markets' determination and the city's official report.
-        var outcomeJSON: [String] = []
-        let eventDate = LocalDate(kalshiCode: d.subject)
-        let city = section.city ?? City.code(ofSeries: City.series(ofTicker: d.subject))
-        var brackets: [Symbol: Bracket] = [:]
-        var results: [Symbol: Bool] = [:]
-        var officialHigh: Int32?
-        try EventLogReader(directory: log).forEach(kinds: [.marketListed, .marketLifecycle, .settlement]) { s, r in
-            switch r.event {
-            case .marketListed(let m) where tickers.contains(m.ticker):
-                brackets[m.ticker] = Bracket(m)
-            case .marketLifecycle(let l)
-            where tickers.contains(l.ticker) && l.transition == .determined && r.time >= section.events[i].record.time:
-                outcomeJSON.append(EventJSON.render(r, sequence: s))
-                if let result = l.result { results[l.ticker] = result == .yes }
-            case .settlement(let st)
-            where st.climateDate == eventDate && st.isFinal && r.event.cityRoute == .city(city ?? ""):
-                outcomeJSON.append(EventJSON.render(r, sequence: s))
-                officialHigh = st.high.roundedDegrees
-            default:
-                break
-            }
-            return true
-        }
-        var disagreements: [String] = []
-        if let high = officialHigh {
-            for t in tickers {
-                guard let b = brackets[t], let won = results[t], b.pays(high) != won else { continue }
-                disagreements.append(
-                    "the official report's high \(high)°F is \(b.pays(high) ? "inside" : "outside") \(b.label) (\(t)) but Kalshi determined it \(won ? "YES" : "NO"); Kalshi's result paid"
-                )
-            }
-        }
-        if !outcomeJSON.isEmpty {
-            lines.append("  outcome:")
-            for o in outcomeJSON { lines.append("    " + o) }
-        }
-        for line in disagreements { lines.append("  SETTLEMENT DISAGREEMENT: " + line) }
+        lines.append("  read from \(a.log) (sha256 \(a.inputSHA256.prefix(16))…):")
+        for (s, e) in a.inputs { lines.append("    " + EventJSON.render(e, sequence: s)) }
+        if !a.orders.isEmpty { lines.append("  orders:") }
+        for e in a.orders { lines.append("    " + EventJSON.render(e)) }
+        if !a.outcome.isEmpty { lines.append("  outcome:") }
+        for (s, e) in a.outcome { lines.append("    " + EventJSON.render(e, sequence: s)) }
+        for line in a.disagreements { lines.append("  SETTLEMENT DISAGREEMENT: " + line) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A decision explained, as a JSON object.
+    static func json(_ a: DecisionAudit) -> String {
+        let d = a.decision
         var j = JSONWriter()
         j.beginObject()
         j.string("strategy", d.strategy)
         j.string("subject", d.subject)
         j.string("action", d.action)
-        j.string("time", section.events[i].record.time.rfc3339)
+        j.string("time", a.time.rfc3339)
         j.string("rule", d.reason)
         j.beginObject("parameters")
         for f in d.parameters { j.string(f.name, f.value) }
@@ -217,18 +115,30 @@ struct AuditCommand: ParsableCommand {
         j.beginObject("computed")
         for f in d.values { j.string(f.name, f.value) }
         j.endObject()
-        j.string("input_log", log)
-        j.string("input_sha256", section.input.contentHash)
-        j.stringOrNull("city", city)
+        j.string("input_log", a.log)
+        j.string("input_sha256", a.inputSHA256)
+        j.stringOrNull("city", a.city)
         j.beginArray("settlement_disagreements")
-        for line in disagreements { j.string(nil, line) }
+        for line in a.disagreements { j.string(nil, line) }
         j.endArray()
         j.endObject()
         var obj = j.output
         obj.removeLast()
         obj +=
-            ",\"inputs\":[" + inputsJSON.joined(separator: ",") + "],\"orders\":[" + orderJSON.joined(separator: ",")
-            + "],\"outcome\":[" + outcomeJSON.joined(separator: ",") + "]}"
-        return (lines.joined(separator: "\n"), obj)
+            ",\"inputs\":[" + a.inputs.map { EventJSON.render($0.record, sequence: $0.sequence) }.joined(separator: ",")
+            + "],\"orders\":[" + a.orders.map { EventJSON.render($0) }.joined(separator: ",") + "],\"outcome\":["
+            + a.outcome.map { EventJSON.render($0.record, sequence: $0.sequence) }.joined(separator: ",") + "]}"
+        return obj
+    }
+}
+
+extension SavedRun {
+    /// ``load(runs:runId:)``, saying on standard error which incomplete runs it passed over.
+    static func loadNoting(runs: String, runId: String?) throws -> SavedRun {
+        let (run, incomplete) = try load(runs: runs, runId: runId)
+        for r in incomplete {
+            printError("note: \(runs) holds an incomplete run \(r) (cut short before its final manifest): ignored")
+        }
+        return run
     }
 }

@@ -46,7 +46,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let saved = try SavedRun.load(runs: runs, runId: runId)
+            let saved = try SavedRun.loadNoting(runs: runs, runId: runId)
             let m = saved.manifest
             guard saved.sections.allSatisfy({ $0.city != nil }) else {
                 throw CLIError(
