@@ -66,8 +66,18 @@ let package = Package(
         .target(
             name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet", "IsothermImport", "IsothermEvents"],
             swiftSettings: strictSettings),
+        // Ingestion: resumable backfills (a page a unit of work between two manifests) and the weather
+        // services' request plans.
+        .target(
+            name: "IsothermIngest",
+            dependencies: [
+                "IsothermNet", "IsothermStore", "IsothermDigest", "IsothermEvents", "IsothermImport", "IsothermKalshi",
+            ],
+            swiftSettings: strictSettings),
         // Scripted local HTTP(S) and WebSocket (ws/wss) servers and a throwaway CA for the tests (not shipped).
-        .target(name: "IsothermTestSupport", dependencies: ["COpenSSL", "IsothermNet"], swiftSettings: strictSettings),
+        .target(
+            name: "IsothermTestSupport", dependencies: ["COpenSSL", "IsothermNet", "IsothermEvents"],
+            swiftSettings: strictSettings),
         // PostgreSQL over libpq.
         .target(
             name: "IsothermPostgres",
@@ -81,7 +91,8 @@ let package = Package(
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
                 "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest", "IsothermKalshi",
-                "IsothermPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IsothermPlatform", "IsothermIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
@@ -107,6 +118,10 @@ let package = Package(
                 "IsothermBacktest", "IsothermCore", "IsothermEvents", "IsothermKalshi", "IsothermStore",
                 "IsothermWorld",
             ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermIngestTests",
+            dependencies: ["IsothermIngest", "IsothermEvents", "IsothermStore", "IsothermNet", "IsothermTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(name: "IsothermMathTests", dependencies: ["IsothermMath"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),

@@ -3,6 +3,7 @@ import Glibc
 import IsothermDigest
 import IsothermEvents
 import IsothermImport
+import IsothermIngest
 import IsothermStore
 
 struct ImportCommand: ParsableCommand {
@@ -229,43 +230,6 @@ private struct FileReport {
     var events: Int
     var appended: Int
     var note: String?
-}
-
-/// The import and backfill run manifests already in a log: finished units of work (a file, a fetched
-/// page) by run id, and the start of one a crash cut short.
-struct ImportHistory {
-    let directory: String
-    private(set) var finished: [String: UInt64] = [:]
-    private var started: [String: UInt64] = [:]
-    private var lastStarted: (runId: String, sequence: UInt64)?
-
-    init(directory: String, nextSequence: UInt64) throws {
-        self.directory = directory
-        guard nextSequence > 1 else { return }
-        var finished: [String: UInt64] = [:]
-        var started: [String: UInt64] = [:]
-        try EventLogReader(directory: directory).forEach(kinds: [.runManifest]) { sequence, record in
-            if case .runManifest(let m) = record.event, m.runKind == "import" || m.runKind == "backfill" {
-                if m.phase == .started { started[m.runId] = sequence } else { finished[m.runId] = sequence }
-            }
-            return true
-        }
-        self.finished = finished
-        self.started = started
-    }
-
-    /// The sequence of the start manifest of `runId` when it has no finish.
-    func unfinished(_ runId: String) -> UInt64? { finished[runId] == nil ? started[runId] : nil }
-
-    /// Every record after `sequence`.
-    func records(after sequence: UInt64) throws -> [EventRecord] {
-        var out: [EventRecord] = []
-        try EventLogReader(directory: directory).forEach(from: .sequence(sequence + 1)) { _, record in
-            out.append(record)
-            return true
-        }
-        return out
-    }
 }
 
 /// The whole content of a regular file of at most `maxBytes`. A FIFO, a device, a socket or a

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import IsothermEvents
 import IsothermImport
+import IsothermIngest
 import IsothermStore
 
 struct ImportKalshiCommand: ParsableCommand {
@@ -84,7 +85,7 @@ struct ImportKalshiCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (first, last) = try common.dates()
-            let session = try BackfillSession(log: common.log, policy: common.policy, quiet: common.quiet)
+            let session = try BackfillSession.opened(log: common.log, policy: common.policy, quiet: common.quiet)
             defer { try? session.close() }
             var base = common.baseURL ?? "https://api.elections.kalshi.com/trade-api/v2"
             while base.hasSuffix("/") { base.removeLast() }
@@ -494,7 +495,7 @@ final class KalshiBackfill {
                 parameters.first(where: { $0.name == "tier" })?.value == KalshiRoute.archive.name ? .archive : .live
             let route = try state.settledAt[chunk.ticker].map { try self.route(settled: $0) } ?? recorded
             let url = base + chunk.path(route)
-            if !session.quiet { printError("resuming a page cut short: \(url)") }
+            if !session.isQuiet { printError("resuming a page cut short: \(url)") }
             try candlePage(chunk, route: route, url: url)
         }
     }

@@ -123,23 +123,7 @@ struct ImportCrashTests {
 
     /// api.weather.gov observations for the request's week: one every five minutes, newest first, as
     /// the service lists them.
-    static func observations(_ target: String) -> ScriptedHTTPServer.Reply {
-        let (_, query) = FakeKalshi.split(target)
-        guard let start = query["start"].flatMap({ Timestamp(rfc3339: $0) }),
-            let end = query["end"].flatMap({ Timestamp(rfc3339: $0) })
-        else { return .json(#"{"title":"bad request"}"#, status: 400) }
-        var features: [String] = []
-        var t = start.seconds
-        while t < end.seconds {
-            let tenths = (t / 300 * 7_919) % 400 - 100
-            let celsius = (tenths < 0 ? "-" : "") + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
-            features.append(
-                #"{"properties":{"stationId":"KNYC","timestamp":"\#(Timestamp(seconds: t).rfc3339)","temperature":{"unitCode":"wmoUnit:degC","value":\#(celsius)},"dewpoint":{"unitCode":"wmoUnit:degC","value":null}}}"#
-            )
-            t += 300
-        }
-        return .json(#"{"type":"FeatureCollection","features":[\#(features.reversed().joined(separator: ","))]}"#)
-    }
+    static func observations(_ target: String) -> ScriptedHTTPServer.Reply { FakeWeather.nwsObservations(target) }
 
     static func backfill(_ log: String, _ server: ScriptedHTTPServer) -> [String] {
         [
