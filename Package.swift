@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // Scripted local HTTP(S) and WebSocket (ws/wss) servers and a throwaway CA for the tests (not shipped).
         .target(
-            name: "IsothermTestSupport", dependencies: ["COpenSSL", "IsothermNet", "IsothermEvents"],
+            name: "IsothermTestSupport", dependencies: ["COpenSSL", "IsothermNet", "IsothermEvents", "IsothermImport"],
             swiftSettings: strictSettings),
         // PostgreSQL over libpq.
         .target(

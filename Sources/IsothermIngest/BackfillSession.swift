@@ -34,6 +34,9 @@ package final class BackfillSession {
     private let engineVersion: String
     /// Whether progress lines go nowhere.
     package var isQuiet: Bool { progress == nil }
+
+    /// A progress line of the backfill's own (secrets cut out), where progress goes.
+    package func note(_ line: String) { progress?(Redaction.redact(line)) }
     package private(set) var pagesFetched = 0
     package private(set) var pagesSkipped = 0
     package private(set) var eventsAppended = 0

@@ -91,3 +91,57 @@ import Testing
             ])
     }
 }
+
+/// The Kalshi backfill as a library: markets along the cursor and every settled market's candles land
+/// once, in the order the CLI test expects; the clock is injected, so "are the days' markets all
+/// listed yet" is decided by the test, not by today's date.
+@Suite struct KalshiBackfillLibraryTests {
+    static func run(_ log: String, _ server: ScriptedHTTPServer, now: Timestamp) throws -> (BackfillSession, String) {
+        var policy = FetchPolicy()
+        policy.requestsPerSecond = 1_000
+        policy.maxAttempts = 1
+        let session = try BackfillSession(log: log, policy: policy, engineVersion: "test", progress: nil)
+        let backfill = try KalshiBackfill(
+            session: session, base: server.baseURL, series: [FakeKalshi.nyc], first: FakeKalshi.day1,
+            last: FakeKalshi.day2, period: 1, tier: .live, maxCandles: 5_000, now: { now })
+        try backfill.run()
+        try session.close()
+        return (session, backfill.summary)
+    }
+
+    @Test func marketsAndCandlesLandOnceAndAFinishedRunAsksNothing() throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("kalshi-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let kalshi = FakeKalshi()
+        let server = try ScriptedHTTPServer { kalshi.reply($0) }
+        defer { server.stop() }
+        let later = FakeKalshi.day3.advanced(by: 10).startUTC
+        let (first, summary) = try Self.run(log, server, now: later)
+        #expect(summary.contains("markets: 4 settled in 2025-01-01…2025-01-02"), "\(summary)")
+        var got: [EventRecord] = []
+        try EventLogReader(directory: log).forEach { _, r in
+            if case .runManifest = r.event {} else { got.append(r) }
+            return true
+        }
+        #expect(got == kalshi.expected(FakeKalshi.day1...FakeKalshi.day2))
+        #expect(first.eventsAppended == got.count)
+        let requests = server.requests.count
+        let (again, _) = try Self.run(log, server, now: later)
+        #expect(again.pagesFetched == 0 && again.eventsAppended == 0)
+        #expect(server.requests.count == requests, "no request at all")
+    }
+
+    @Test func aPageOfDaysNotAllListedIsFetchedAgainUntilTheyAre() throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("kalshi-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let kalshi = FakeKalshi()
+        let server = try ScriptedHTTPServer { kalshi.reply($0) }
+        defer { server.stop() }
+        // The day after the last day: its markets may not all be listed, so no markets page is final.
+        let early = FakeKalshi.day3.startUTC
+        let (first, _) = try Self.run(log, server, now: early)
+        let (again, _) = try Self.run(log, server, now: early)
+        #expect(first.eventsAppended > 0 && again.eventsAppended == 0)
+        #expect(again.pagesFetched == 2, "both markets pages fetched again, nothing new appended")
+    }
+}
