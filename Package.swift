@@ -72,6 +72,7 @@ let package = Package(
             name: "IsothermIngest",
             dependencies: [
                 "IsothermNet", "IsothermStore", "IsothermDigest", "IsothermEvents", "IsothermImport", "IsothermKalshi",
+                "IsothermPlatform",
             ],
             swiftSettings: strictSettings),
         // Scripted local HTTP(S) and WebSocket (ws/wss) servers and a throwaway CA for the tests (not shipped).
@@ -121,7 +122,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermIngestTests",
-            dependencies: ["IsothermIngest", "IsothermEvents", "IsothermStore", "IsothermNet", "IsothermTestSupport"],
+            dependencies: [
+                "IsothermIngest", "IsothermEvents", "IsothermStore", "IsothermNet", "IsothermTestSupport",
+                "IsothermImport",
+            ],
             swiftSettings: strictSettings),
         .testTarget(name: "IsothermMathTests", dependencies: ["IsothermMath"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import IsothermIngest
 import IsothermKalshi
 import IsothermNet
 import IsothermStore
@@ -98,7 +99,11 @@ struct RecordCommand: ParsableCommand {
                 signer: try signer(), maxMessages: maxMessages, maxReconnects: maxReconnects, backoff: backoff)
             let writer = try EventLogWriter(directory: log)
             defer { try? writer.close() }
-            let recorder = Recorder(settings: settings, writer: writer)
+            let hooks = RecorderHooks(
+                stopRequested: { RecordStop.isRequested ? RecordStop.describe(RecordStop.request) : nil },
+                stopSeen: { RecordStop.finish() }, sleep: { RecordStop.sleep(seconds: $0) }, now: { wallClockNow() },
+                note: { printError("record: " + $0) })
+            let recorder = Recorder(settings: settings, writer: writer, hooks: hooks)
             RecordStop.start(seconds: seconds)
             let outcome: Recorder.Outcome
             do {

@@ -1,9 +1,36 @@
-import Glibc
-import IsothermEvents
-import IsothermKalshi
+package import IsothermEvents
+package import IsothermKalshi
 import IsothermNet
 import IsothermPlatform
-import IsothermStore
+package import IsothermStore
+
+/// What the recorder needs from the process around it: when to stop, how to wait, the wall clock and
+/// where its operational lines go. `isotherm record` wires signals and `--seconds` in; a test scripts
+/// them.
+package struct RecorderHooks: Sendable {
+    /// Why to stop now (a signal, a deadline), or nil.
+    package var stopRequested: @Sendable () -> String?
+    /// The recorder has seen the stop request: nothing may interrupt the close and flush that follow.
+    package var stopSeen: @Sendable () -> Void
+    /// Waits before a reconnection (returning early on a stop request).
+    package var sleep: @Sendable (Double) -> Void
+    /// The wall clock: what each message's received time and each signature read.
+    package var now: @Sendable () -> Timestamp
+    /// An operational line (a drop, a gap, a Kalshi error).
+    package var note: @Sendable (String) -> Void
+
+    package init(
+        stopRequested: @escaping @Sendable () -> String?, stopSeen: @escaping @Sendable () -> Void,
+        sleep: @escaping @Sendable (Double) -> Void, now: @escaping @Sendable () -> Timestamp,
+        note: @escaping @Sendable (String) -> Void
+    ) {
+        self.stopRequested = stopRequested
+        self.stopSeen = stopSeen
+        self.sleep = sleep
+        self.now = now
+        self.note = note
+    }
+}
 
 /// `isotherm record`'s loop: connect (signed when there is a key), subscribe, and for every message
 /// about the series kept append the frame verbatim and the events it maps to; reconnect after a drop,
@@ -11,22 +38,35 @@ import IsothermStore
 ///
 /// Sequence numbers are checked per subscription over every message of it, before the series filter
 /// drops anything: a gap is a message Kalshi sent that never arrived.
-final class Recorder {
-    struct Settings {
-        var url: String
-        var channels: [String]
+package final class Recorder {
+    package struct Settings: Sendable {
+        package var url: String
+        package var channels: [String]
         /// Keep messages about tickers that start with one of these.
-        var prefixes: [String]
+        package var prefixes: [String]
         /// Signs the connection; nil connects without a key (public channels only).
-        var signer: KalshiSigner?
-        var maxMessages: Int?
-        var maxReconnects: Int?
+        package var signer: KalshiSigner?
+        package var maxMessages: Int?
+        package var maxReconnects: Int?
         /// First reconnection delay in seconds (doubles up to 30).
-        var backoff: Double
+        package var backoff: Double
+
+        package init(
+            url: String, channels: [String], prefixes: [String], signer: KalshiSigner?, maxMessages: Int?,
+            maxReconnects: Int?, backoff: Double
+        ) {
+            self.url = url
+            self.channels = channels
+            self.prefixes = prefixes
+            self.signer = signer
+            self.maxMessages = maxMessages
+            self.maxReconnects = maxReconnects
+            self.backoff = backoff
+        }
     }
 
     /// How a recording ended.
-    enum Outcome {
+    package enum Outcome: Sendable {
         /// A limit or a stop request: `max-messages`, `seconds`, `SIGINT`, `SIGTERM`.
         case stopped(String)
         /// Something no retry fixes; the message says what and what to do.
@@ -39,23 +79,25 @@ final class Recorder {
         case finished(Outcome)
     }
 
-    let settings: Settings
-    let writer: EventLogWriter
-    private(set) var stats = RecordStats()
+    package let settings: Settings
+    package let writer: EventLogWriter
+    private let hooks: RecorderHooks
+    package private(set) var stats = RecordStats()
     private var lastFlush = SystemClock.monotonicSeconds()
     private var delay: Double
     private var failuresInARow = 0
 
-    init(settings: Settings, writer: EventLogWriter) {
+    package init(settings: Settings, writer: EventLogWriter, hooks: RecorderHooks) {
         self.settings = settings
         self.writer = writer
+        self.hooks = hooks
         delay = settings.backoff
     }
 
     /// Records until a limit, a stop request or a failure. Appends go to `writer`, flushed (not synced)
     /// every second; the caller flushes, syncs and closes it afterwards.
     /// - Throws: the log's errors (a record that cannot be appended stops everything).
-    func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         while true {
             if let stop = stopReason() { return .stopped(stop) }
             let headers: [(String, String)]
@@ -75,13 +117,13 @@ final class Recorder {
                 if let max = settings.maxReconnects, failuresInARow > max {
                     return .failed("\(error) (gave up after \(max) reconnections)")
                 }
-                printError("record: \(error.message); reconnecting in \(fixed(delay, 1)) s")
+                hooks.note("\(error.message); reconnecting in \(seconds(delay)) s")
                 pause()
                 continue
             }
             let end = try session(socket)
             // Seen: nothing may interrupt the close and the flush that follow.
-            if RecordStop.isRequested { RecordStop.finish() }
+            if hooks.stopRequested() != nil { hooks.stopSeen() }
             socket.close()
             switch end {
             case .finished(let outcome):
@@ -93,7 +135,7 @@ final class Recorder {
                 if let max = settings.maxReconnects, failuresInARow > max {
                     return .failed("\(why) (gave up after \(max) reconnections)")
                 }
-                printError("record: \(why); reconnecting in \(fixed(delay, 1)) s")
+                hooks.note("\(why); reconnecting in \(seconds(delay)) s")
                 pause()
                 stats.reconnects += 1
             }
@@ -102,24 +144,24 @@ final class Recorder {
 
     /// Why to stop now, if anything says so.
     private func stopReason() -> String? {
-        if RecordStop.isRequested { return RecordStop.describe(RecordStop.request) }
+        if let why = hooks.stopRequested() { return why }
         if let max = settings.maxMessages, stats.messages >= max { return "max-messages" }
         return nil
     }
 
     private func pause() {
-        RecordStop.sleep(seconds: delay)
+        hooks.sleep(delay)
         delay = min(30, delay * 2)
     }
 
     /// Kalshi's signed headers for the upgrade request (a fresh timestamp each time); none without a key.
     private func signedHeaders() throws -> [(String, String)] {
         guard let signer = settings.signer else { return [] }
-        return try signer.headers(timestampMs: wallClockNow().nanos / 1_000_000, method: "GET", urlOrPath: settings.url)
+        return try signer.headers(timestampMs: hooks.now().nanos / 1_000_000, method: "GET", urlOrPath: settings.url)
     }
 
     /// `{"id":1,"cmd":"subscribe","params":{"channels":["ticker","trade"]}}`
-    static func subscribe(id: Int64, channels: [String]) -> String {
+    package static func subscribe(id: Int64, channels: [String]) -> String {
         var j = JSONWriter()
         j.beginObject()
         j.number("id", id)
@@ -131,6 +173,12 @@ final class Recorder {
         j.endObject()
         j.endObject()
         return j.output
+    }
+
+    /// A delay as `1.5`, for the lines that announce it.
+    private func seconds(_ v: Double) -> String {
+        let tenths = Int64((v * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// What to tell the user when the connection itself is refused.
@@ -180,13 +228,13 @@ final class Recorder {
     /// One text message: sequence check, series filter, the raw frame and its events, errors.
     /// - Returns: how the connection ends, when this message ends it.
     private func handle(_ bytes: [UInt8], _ c: inout Connection, _ socket: WebSocketClient) throws -> ConnectionEnd? {
-        let received = wallClockNow()
+        let received = hooks.now()
         let parsed: KalshiFeedMessage?
         do {
             parsed = try KalshiFeed.parse(bytes, receivedAt: received)
         } catch {
             parsed = nil
-            printError("record: an unreadable message (kept verbatim): \(error)")
+            hooks.note("an unreadable message (kept verbatim): \(error)")
         }
         if parsed?.type != "error" {
             // The connection works: the next failure starts the backoff afresh.
@@ -200,7 +248,7 @@ final class Recorder {
                 stats.otherSeries += 1
                 return nil
             }
-            if let why = p.unreadable { printError("record: a \(p.type) message kept verbatim only: \(why)") }
+            if let why = p.unreadable { hooks.note("a \(p.type) message kept verbatim only: \(why)") }
         }
         stats.messages += 1
         try writer.append(
@@ -226,7 +274,7 @@ final class Recorder {
         if let last = c.sequences[sid], seq != last + 1 {
             stats.gaps += 1
             let channel = c.channelOfSid[sid].map { " (\($0))" } ?? ""
-            printError("record: sequence gap in subscription \(sid)\(channel): \(seq) after \(last)")
+            hooks.note("sequence gap in subscription \(sid)\(channel): \(seq) after \(last)")
         }
         c.sequences[sid] = seq
     }
@@ -239,7 +287,7 @@ final class Recorder {
         let what = "Kalshi error \(e.code) (\(e.meaning)): \(e.message)"
         switch e.action {
         case .carryOn:
-            printError("record: \(what)")
+            hooks.note("\(what)")
             return nil
         case .stop:
             if e.code == 9 && settings.signer == nil {
@@ -257,8 +305,8 @@ final class Recorder {
             if let max = settings.maxReconnects, failuresInARow > max {
                 return .finished(.failed("\(what) (gave up after \(max) resubscriptions in a row)"))
             }
-            printError(
-                "record: \(what); subscribing to \(channels.joined(separator: ",")) again in \(fixed(delay, 1)) s")
+            hooks.note(
+                "\(what); subscribing to \(channels.joined(separator: ",")) again in \(seconds(delay)) s")
             pause()
             if let stop = stopReason() { return .finished(.stopped(stop)) }
             stats.resubscriptions += 1
@@ -277,19 +325,19 @@ final class Recorder {
 }
 
 /// What a recording did, for the summary.
-struct RecordStats {
-    var messages = 0
-    var unreadable = 0
-    var drops = 0
-    var reconnects = 0
-    var resubscriptions = 0
-    var gaps = 0
+package struct RecordStats: Sendable {
+    package var messages = 0
+    package var unreadable = 0
+    package var drops = 0
+    package var reconnects = 0
+    package var resubscriptions = 0
+    package var gaps = 0
     /// Messages about other series, left out.
-    var otherSeries = 0
-    var kalshiErrors = 0
+    package var otherSeries = 0
+    package var kalshiErrors = 0
     var events: [String: Int] = [:]
 
-    func text(log: String, stopped: String?) -> String {
+    package func text(log: String, stopped: String?) -> String {
         let kinds = events.keys.sorted().map { "\($0) \(events[$0]!)" }.joined(separator: ", ")
         return "recorded \(messages) messages into \(log) (\(kinds.isEmpty ? "no events" : kinds)); "
             + "\(drops) drops, \(reconnects) reconnections, \(resubscriptions) resubscriptions, "
@@ -297,7 +345,7 @@ struct RecordStats {
             + "\(otherSeries) about other series left out" + (stopped.map { "; stopped by \($0)" } ?? "")
     }
 
-    func json(log: String, stopped: String?) -> String {
+    package func json(log: String, stopped: String?) -> String {
         var j = JSONWriter()
         j.beginObject()
         j.string("log", log)
