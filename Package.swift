@@ -127,6 +127,7 @@ let package = Package(
                 "IsothermImport",
             ],
             swiftSettings: strictSettings),
+        .testTarget(name: "IsothermPlatformTests", dependencies: ["IsothermPlatform"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermMathTests", dependencies: ["IsothermMath"], swiftSettings: strictSettings),
         .testTarget(name: "IsothermBinaryTests", dependencies: ["IsothermBinary"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,7 +1,7 @@
-import Glibc
 import IsothermDigest
 package import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 
 /// Why a saved run or its inputs cannot be read.
@@ -54,8 +54,7 @@ package struct SavedRun: Sendable {
     /// run reads clean, each decision once.
     /// - Throws: ``SavedRunError``; the log's errors.
     package static func load(runs: String, runId: String?) throws -> (run: SavedRun, incomplete: [String]) {
-        var st = stat()
-        guard stat(runs, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw SavedRunError.noRunsLog(runs) }
+        guard Files.isDirectory(runs) else { throw SavedRunError.noRunsLog(runs) }
         var found: [SavedRun] = []
         var current: [Section] = []
         var incomplete: [String] = []
@@ -116,11 +115,7 @@ package struct InputLocator {
         } else {
             candidates.append(input.log)
         }
-        let isDirectory = { (p: String) -> Bool in
-            var st = stat()
-            return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-        }
-        guard let path = candidates.first(where: isDirectory) else {
+        guard let path = candidates.first(where: Files.isDirectory) else {
             throw SavedRunError.inputMissing(log: input.log, runId: runId, inputs: inputsDirectory, tried: candidates)
         }
         let now = try LogContentHash.sha256(directory: path, cached: false).hex

@@ -1,4 +1,5 @@
 import Glibc
+import IsothermPlatform
 
 /// Directory operations the log needs: create, list, rename, remove, sync.
 enum FileSystem {
@@ -16,29 +17,19 @@ enum FileSystem {
         }
     }
 
-    /// True when `path` exists and is a directory. The corresponding C function is `stat`.
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
+    /// True when `path` exists and is a directory (``Files/isDirectory(_:)``).
+    static func isDirectory(_ path: String) -> Bool { Files.isDirectory(path) }
 
-    /// True when `path` exists. The corresponding C function is `access`.
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    /// True when `path` exists (``Files/exists(_:)``).
+    static func exists(_ path: String) -> Bool { Files.exists(path) }
 
-    /// The names in a directory, sorted, without `.` and `..` (at most 10 million).
-    /// The corresponding C functions are `opendir`, `readdir`, `closedir`.
+    /// The names in a directory, sorted, without `.` and `..` (``Files/names(in:)``).
     static func list(_ path: String) throws(LogError) -> [String] {
-        guard let dir = opendir(path) else { throw LogFile.error("opendir", path: path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        for _ in 0..<10_000_000 {
-            guard let entry = readdir(dir) else { break }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
+        do {
+            return try Files.names(in: path)
+        } catch {
+            throw LogFile.error("opendir", path: path)
         }
-        return names.sorted()
     }
 
     /// Renames atomically. The corresponding C function is `rename`.

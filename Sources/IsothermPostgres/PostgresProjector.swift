@@ -175,7 +175,7 @@ package final class PostgresProjector {
         } catch {
             throw ProjectionError("cannot open log \(path): \(error)")
         }
-        let id = LogFiles.absolute(path)
+        let id = Files.absolute(path)
         let end = try reader.log.lastSequence() ?? 0
         return Source(path: path, id: id, reader: reader, end: end, isRunsLog: try RunProjection.isRunsLog(reader))
     }
@@ -543,21 +543,6 @@ package final class PostgresProjector {
                 + values.joined(separator: ", ")
                 + " ON CONFLICT (table_name, log) DO UPDATE SET last_sequence = EXCLUDED.last_sequence, projected_at = now()"
         )
-    }
-}
-
-/// Paths.
-enum LogFiles {
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    /// The absolute, symlink-free path (the path itself when it cannot be resolved).
-    static func absolute(_ path: String) -> String {
-        guard let p = realpath(path, nil) else { return path }
-        defer { free(p) }
-        return String(cString: p)
     }
 }
 

@@ -1,6 +1,7 @@
 import IsothermBacktest
 import IsothermCore
 import IsothermEvents
+import IsothermPlatform
 import IsothermStore
 
 /// What the sim tables need from a backtest's input log, for one city: its markets and, for each
@@ -162,7 +163,7 @@ final class RunProjection {
         let name = input.log.split(separator: "/").last.map(String.init) ?? input.log
         candidates += knownLogs.filter { $0.split(separator: "/").last.map(String.init) == name }
         var found: InputFacts?
-        for c in candidates where LogFiles.isDirectory(c) {
+        for c in candidates where Files.isDirectory(c) {
             found = try InputFacts(directory: c, lastSequence: input.lastSequence, city: city)
             break
         }

@@ -356,7 +356,7 @@ func shell(_ command: String) throws {
     guard status == 0 else { throw BenchError(description: "`\(command)` failed with status \(status)") }
 }
 
-func removeTree(_ path: String) { _ = system("rm -rf '\(path)'") }
+func removeTree(_ path: String) { try? Files.removeTree(path) }
 
 func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     guard let f = fopen(path, "wb") else { throw BenchError(description: "cannot write \(path)") }

@@ -4,6 +4,7 @@ import IsothermBacktest
 import IsothermCore
 import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 
 extension StrategyKind: ExpressibleByArgument {}
@@ -304,7 +305,7 @@ struct BacktestCommand: ParsableCommand {
             if let report {
                 let page =
                     results.count == 1 ? BacktestHTML.render(results[0]) : BacktestHTML.render(comparing: results)
-                try writeWholeFile(report, Array(page.utf8))
+                try Files.writeAtomically(report, Array(page.utf8))
                 if !json { printError("report: \(report)") }
             }
             if json {

@@ -4,6 +4,7 @@ import IsothermBacktest
 import IsothermDigest
 import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 import IsothermWorld
 
@@ -67,7 +68,7 @@ struct GenerateCommand: ParsableCommand {
     static let latest = LocalDate(iso8601: "2199-12-31")!
 
     func validate() throws {
-        guard !out.isEmpty, splitPath(out).name != "/", splitPath(out).name != "." else {
+        guard !out.isEmpty, Files.split(out).name != "/", Files.split(out).name != "." else {
             throw ValidationError("--out '\(out)' is not a directory name to create")
         }
         guard let first = LocalDate(iso8601: start) else {
@@ -112,7 +113,7 @@ struct GenerateCommand: ParsableCommand {
             let first = LocalDate(iso8601: start)!
             let last = end.flatMap { LocalDate(iso8601: $0) } ?? first.advanced(by: Int32(days - 1))
             let chosen = try selectedCities()
-            let target = splitPath(out)
+            let target = Files.split(out)
             let finalPath = target.parent == "." ? target.name : target.parent + "/" + target.name
             if directoryHasEntries(finalPath) && !force {
                 throw CLIError("\(finalPath) already holds files; give a new --out, or --force to replace it")
@@ -120,7 +121,7 @@ struct GenerateCommand: ParsableCommand {
             try makeDirectory(target.parent)
             try removeStaleTemporaries(in: target.parent, prefix: "." + target.name + ".generating-", what: "generate")
             let temporary = target.parent + "/." + target.name + ".generating-\(getpid())"
-            try removeTree(temporary)
+            try Files.removeTree(temporary)
             try makeDirectory(temporary)
             let worlds = chosen.map {
                 CityWorld(city: $0, seed: seed, start: first, end: last, engineVersion: Isotherm.version)
@@ -167,12 +168,12 @@ struct GenerateCommand: ParsableCommand {
             do {
                 for result in results { summaries.append(try result.get()) }
             } catch {
-                try? removeTree(temporary)
+                try? Files.removeTree(temporary)
                 throw error
             }
             let summary = GenerateSummary(
                 seed: seed, start: first, end: last, cities: summaries, seconds: seconds)
-            try writeWholeFile(temporary + "/world.json", Array((summary.json + "\n").utf8))
+            try Files.writeAtomically(temporary + "/world.json", Array((summary.json + "\n").utf8))
             try land(temporary, at: finalPath)
             print(json ? summary.json : summary.text)
         }
@@ -187,22 +188,22 @@ extension GenerateCommand {
         if rename(temporary, path) == 0 { return }
         let failure = errno
         if force && (failure == ENOTEMPTY || failure == EEXIST || failure == ENOTDIR) {
-            let (parent, name) = splitPath(path)
+            let (parent, name) = Files.split(path)
             let aside = parent + "/." + name + ".replaced-\(getpid())"
             guard rename(path, aside) == 0 else {
-                try? removeTree(temporary)
+                try? Files.removeTree(temporary)
                 throw CLIError("cannot move \(path) aside: \(String(cString: strerror(errno)))")
             }
             guard rename(temporary, path) == 0 else {
                 let e = errno
                 _ = rename(aside, path)
-                try? removeTree(temporary)
+                try? Files.removeTree(temporary)
                 throw CLIError("cannot rename the new world into \(path): \(String(cString: strerror(e)))")
             }
-            try removeTree(aside)
+            try Files.removeTree(aside)
             return
         }
-        try? removeTree(temporary)
+        try? Files.removeTree(temporary)
         if failure == ENOTEMPTY || failure == EEXIST {
             throw CLIError(
                 "\(path) was filled by another process while this generate ran; nothing of this one was kept")
@@ -294,6 +295,6 @@ func makeDirectory(_ path: String) throws {
 
 /// Whether `path` exists and holds anything besides `.` and `..` (a file counts as non-empty).
 func directoryHasEntries(_ path: String) -> Bool {
-    guard let entries = try? listDirectory(path) else { return access(path, F_OK) == 0 }
+    guard let entries = try? Files.names(in: path) else { return access(path, F_OK) == 0 }
     return !entries.isEmpty
 }

@@ -4,6 +4,7 @@ import IsothermDigest
 import IsothermEvents
 import IsothermImport
 import IsothermIngest
+import IsothermPlatform
 import IsothermStore
 
 struct ImportCommand: ParsableCommand {
@@ -120,7 +121,7 @@ struct ImportFileCommand: ParsableCommand {
             var parsed: [(path: String, sha256: String, events: [EventRecord])] = []
             var sameAs: [Int: String] = [:]
             for path in files {
-                let bytes = try readRegularFile(path, maxBytes: Self.fileBytesMax)
+                let bytes = try Files.readRegular(path, maxBytes: Self.fileBytesMax)
                 let sha256 = SHA256Hasher.hash(bytes).hex
                 if let first = parsed.first(where: { $0.sha256 == sha256 }) {
                     sameAs[parsed.count] = first.path
@@ -230,60 +231,6 @@ private struct FileReport {
     var events: Int
     var appended: Int
     var note: String?
-}
-
-/// The whole content of a regular file of at most `maxBytes`. A FIFO, a device, a socket or a
-/// directory is refused before a byte is read (the file is opened without blocking, then checked with
-/// `fstat`), as is a larger file. The corresponding C functions are `open`, `fstat` and `read`.
-func readRegularFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
-    let kind: String? =
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: nil
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO (named pipe)"
-        case S_IFCHR, S_IFBLK: "a device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
-        }
-    if let kind { throw CLIError("\(path): \(kind), not a regular file: give a file") }
-    guard st.st_size <= maxBytes else {
-        throw CLIError(
-            "\(path): \(bytesText(Int64(st.st_size))), more than the \(maxBytes >> 20) MiB a file may hold")
-    }
-    return try readAll(fd, path: path, capacity: Int(st.st_size), maxBytes: maxBytes)
-}
-
-/// Reads `fd` to its end (retrying an interrupted read), refusing more than `maxBytes`.
-private func readAll(_ fd: Int32, path: String, capacity: Int = 0, maxBytes: Int = .max) throws -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(capacity)
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw CLIError("\(path): \(String(cString: strerror(errno)))")
-        }
-        if n == 0 { return out }
-        out.append(contentsOf: buffer[..<n])
-        // The file may grow while it is read.
-        guard out.count <= maxBytes else {
-            throw CLIError("\(path): more than the \(maxBytes >> 20) MiB a file may hold")
-        }
-    }
-}
-
-/// The whole content of a file (or of a pipe: a key may come through `<(…)`).
-func readWholeFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    return try readAll(fd, path: path)
 }
 
 extension String {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import IsothermEvents
 import IsothermKalshi
+import IsothermPlatform
 
 /// `isotherm kalshi …`: Kalshi account chores that need no network.
 struct KalshiCommand: ParsableCommand {
@@ -37,7 +38,7 @@ struct CheckKeyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let bytes = try readWholeFile(keyFile)
+            let bytes = try Files.readWhole(keyFile)
             let signer: KalshiSigner
             do {
                 signer = try KalshiSigner(keyId: "check", pem: bytes)

@@ -3,6 +3,7 @@ import Glibc
 import IsothermDigest
 import IsothermEvents
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 
 struct LogCommand: ParsableCommand {
@@ -328,7 +329,7 @@ extension LogCommand {
 
         func run() throws {
             try reportingErrors {
-                guard isDirectory(log) else { throw CLIError("\(log): no such log") }
+                guard Files.isDirectory(log) else { throw CLIError("\(log): no such log") }
                 let writer = try LogWriter(directory: log, cutDamagedTail: true)
                 let report = writer.recovery
                 try writer.close()
@@ -402,14 +403,14 @@ extension LogCommand {
                 let watch = Stopwatch()
                 // Everything is written under a hidden directory beside OUT (the new log and the sorted
                 // runs) and the log renamed to OUT at the end: a sort cut short leaves no OUT to backtest.
-                let (parent, name) = splitPath(output)
+                let (parent, name) = Files.split(output)
                 let prefix = "." + name + ".sort-"
                 try removeStaleTemporaries(in: parent, prefix: prefix, what: "log sort")
                 let temporary = parent + "/" + prefix + String(getpid())
                 let scratch = temporary + "/runs"
-                try removeTree(temporary)
+                try Files.removeTree(temporary)
                 try makeDirectory(scratch)
-                defer { try? removeTree(temporary) }
+                defer { try? Files.removeTree(temporary) }
                 let writer = try openLogWriter(temporary + "/log")
                 // Progress on standard error (a year of seven cities takes about a minute), not with --json.
                 var meter: (phase: EventSort.Phase, progress: Progress)?

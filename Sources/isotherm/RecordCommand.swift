@@ -3,6 +3,7 @@ import Glibc
 import IsothermIngest
 import IsothermKalshi
 import IsothermNet
+import IsothermPlatform
 import IsothermStore
 
 struct RecordCommand: ParsableCommand {
@@ -130,7 +131,7 @@ struct RecordCommand: ParsableCommand {
         let env = { (name: String) in getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
         var key = keyId ?? env("KALSHI_API_KEY_ID")
         if let keyIdFile {
-            let text = String(decoding: try readWholeFile(keyIdFile), as: UTF8.self)
+            let text = String(decoding: try Files.readWhole(keyIdFile), as: UTF8.self)
             let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
             let id = lines.first.map { String($0.filter { $0 != " " && $0 != "\t" && $0 != "\r" }) } ?? ""
             guard !id.isEmpty else { throw CLIError("\(keyIdFile): no key id in the file") }
@@ -155,7 +156,7 @@ struct RecordCommand: ParsableCommand {
             throw CLIError("give --key-id or set KALSHI_API_KEY_ID: a private key without its key id cannot sign")
         case (.some(let key), .some(let path)):
             do {
-                return try KalshiSigner(keyId: key, pem: try readWholeFile(path))
+                return try KalshiSigner(keyId: key, pem: try Files.readWhole(path))
             } catch let e as SigningError {
                 throw CLIError("\(path): \(e)")
             }

@@ -112,26 +112,14 @@ struct StatusCommand: ParsableCommand {
 
     /// `path` itself when it is a log, else the logs directly inside it (sorted by name).
     static func logsIn(_ path: String) throws -> [String] {
-        let entries = try listDirectory(path)
+        let entries = try Files.names(in: path)
         if entries.contains(where: { $0.hasSuffix(".lz4") }) { return [path] }
         let children = entries.sorted().map { path + "/" + $0 }.filter {
-            (try? listDirectory($0).contains(where: { $0.hasSuffix(".lz4") })) == true
+            (try? Files.names(in: $0).contains(where: { $0.hasSuffix(".lz4") })) == true
         }
         guard !children.isEmpty else { throw CLIError("\(path) holds no log segments and no logs") }
         return children
     }
-}
-
-/// The names in a directory.
-func listDirectory(_ path: String) throws -> [String] {
-    guard let dir = opendir(path) else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names
 }
 
 /// The wall clock as an instant (``SystemClock/wallNanos()``): monitoring, request signatures, the

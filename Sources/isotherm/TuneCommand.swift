@@ -3,6 +3,7 @@ import Glibc
 import IsothermBacktest
 import IsothermCore
 import IsothermEvents
+import IsothermPlatform
 import IsothermWorld
 
 struct TuneCommand: ParsableCommand {
@@ -92,7 +93,7 @@ struct TuneCommand: ParsableCommand {
                 )
             }
             var stored: [TuneTrial] = []
-            if let storage, let bytes = try? readWholeFile(storage) {
+            if let storage, let bytes = try? Files.readWhole(storage) {
                 stored = try TuneTrial.parse(storage: String(decoding: bytes, as: UTF8.self), file: storage)
             }
             let outcome = try tuner.run(split: split, stored: stored, storageName: storage ?? "") { i, t, new in
@@ -109,7 +110,7 @@ struct TuneCommand: ParsableCommand {
                     "train":"\(train.lowerBound)..\(train.upperBound)","seed":\(seed),"trials":\(trials)}
 
                     """
-                try writeWholeFile(saveBest, Array(text.utf8))
+                try Files.writeAtomically(saveBest, Array(text.utf8))
             }
             let value = { (r: BacktestResult) in tuner.metric.value(r.metrics) }
             if json {
