@@ -117,74 +117,9 @@ struct ImportFileCommand: ParsableCommand {
             let options = ImportFormat.Options(
                 city: city, station: station, basisDate: basisDate.flatMap { LocalDate(iso8601: $0) },
                 units: units == "tenths" ? nil : units)
-            // 1. Read and parse everything first; a content given twice is imported once.
-            var parsed: [(path: String, sha256: String, events: [EventRecord])] = []
-            var sameAs: [Int: String] = [:]
-            for path in files {
-                let bytes = try Files.readRegular(path, maxBytes: Self.fileBytesMax)
-                let sha256 = SHA256Hasher.hash(bytes).hex
-                if let first = parsed.first(where: { $0.sha256 == sha256 }) {
-                    sameAs[parsed.count] = first.path
-                    parsed.append((path, sha256, first.events))
-                    continue
-                }
-                let events = try format.parse(bytes, source: path, options: options)
-                parsed.append((path, sha256, events))
-            }
-            // 2. What the log already holds.
-            let writer = try EventLogWriter(directory: log)
-            defer { try? writer.close() }
-            let history = try ImportHistory(directory: log, nextSequence: writer.nextSequence)
-            // 3. Append, once.
-            var reports: [FileReport] = []
-            for (index, file) in parsed.enumerated() {
-                let runId = "import-" + file.sha256
-                if let first = sameAs[index] {
-                    reports.append(
-                        FileReport(
-                            path: file.path, events: file.events.count, appended: 0,
-                            note: "skipped: same content as \(first)"))
-                    continue
-                }
-                if file.events.isEmpty {
-                    // Nothing to append, and nothing recorded: a later version that reads more of the
-                    // file must not find it "already imported".
-                    reports.append(
-                        FileReport(path: file.path, events: 0, appended: 0, note: "no events in it; not recorded"))
-                    continue
-                }
-                if let done = history.finished[runId] {
-                    reports.append(
-                        FileReport(
-                            path: file.path, events: file.events.count, appended: 0,
-                            note: "already imported (sequence \(done))"))
-                    continue
-                }
-                var skip = 0
-                if let started = history.unfinished(runId) {
-                    // A crash cut this file's import short: the records after its start must be the
-                    // start of this file's events, and the import resumes after them.
-                    let written = try history.records(after: started)
-                    guard written.count <= file.events.count, Array(file.events.prefix(written.count)) == written else {
-                        throw CLIError(
-                            "\(log): an unfinished import of \(file.path) at sequence \(started) is followed by other events; import it into a new log"
-                        )
-                    }
-                    skip = written.count
-                } else {
-                    let first = file.events.first?.time ?? Timestamp(nanos: 0)
-                    try writer.append(manifest(runId, .started, file: file, at: first))
-                }
-                for record in file.events.dropFirst(skip) { try writer.append(record) }
-                try writer.append(
-                    manifest(runId, .finished, file: file, at: file.events.last?.time ?? Timestamp(nanos: 0)))
-                try writer.flush(sync: true)
-                reports.append(
-                    FileReport(
-                        path: file.path, events: file.events.count, appended: file.events.count - skip,
-                        note: skip > 0 ? "resumed after \(skip) events written before an interruption" : nil))
-            }
-            try writer.close()
+            let reports = try FileImport(
+                format: format, options: options, maxBytes: Self.fileBytesMax, engineVersion: Isotherm.version
+            ).run(files, into: log)
             if json {
                 var j = JSONWriter()
                 j.beginObject()
@@ -209,28 +144,6 @@ struct ImportFileCommand: ParsableCommand {
             }
         }
     }
-
-    private func manifest(
-        _ runId: String, _ phase: RunManifest.Phase, file: (path: String, sha256: String, events: [EventRecord]),
-        at time: Timestamp
-    ) -> EventRecord {
-        EventRecord(
-            time: time,
-            event: .runManifest(
-                RunManifest(
-                    runId: runId, phase: phase, runKind: "import", engineVersion: Isotherm.version, configHash: "",
-                    parameters: [
-                        Field("format", format), Field("file", file.path), Field("sha256", file.sha256),
-                        Field("events", String(file.events.count)),
-                    ], inputs: [], outputHash: "")))
-    }
-}
-
-private struct FileReport {
-    var path: String
-    var events: Int
-    var appended: Int
-    var note: String?
 }
 
 extension String {
