@@ -461,7 +461,7 @@ package struct Diagnosis: Sendable {
         var counts: [(String, Int)] = []
         for r in runs {
             for e in r.output {
-                guard case .strategyDecision(let d) = e.event, d.action == "skip" else { continue }
+                guard case .strategyDecision(let d) = e.event, d.action == .skip else { continue }
                 let code = d.values.first { $0.name == "skip_reason" }?.value ?? "other"
                 if let i = counts.firstIndex(where: { $0.0 == code }) {
                     counts[i].1 += 1

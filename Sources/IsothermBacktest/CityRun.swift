@@ -31,7 +31,7 @@ package struct CityRun {
     package private(set) var output: [EventRecord] = []
     package private(set) var inputs: UInt64 = 0
     package private(set) var coverage = Coverage()
-    private var timers: [(due: Timestamp, order: Int, key: String)] = []
+    private var timers: [(due: Timestamp, order: Int, key: TimerKey)] = []
     private var timerOrder = 0
     private var interest: [UInt8] = []
     private var restingOrders: [String: Symbol] = [:]  // client order id → market, while it rests

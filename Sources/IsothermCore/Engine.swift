@@ -12,7 +12,7 @@ package enum EngineInput: Sendable {
     /// candle is, and the strategy sees it when `watched`.
     case quote(TickerUpdate, slot: Int, at: Timestamp, sequence: UInt64, watched: Bool)
     /// A timer the engine scheduled came due (`due` is its time).
-    case timer(key: String, due: Timestamp)
+    case timer(key: TimerKey, due: Timestamp)
     /// The exchange answered an order (acknowledged, rejected, filled, canceled) at `at`.
     case answer(Event, at: Timestamp)
     /// The driver has fed every answer to the last ``EngineAction/submit(_:at:)`` or
@@ -34,7 +34,7 @@ package enum EngineAction: Equatable, Sendable {
     case cancel(clientOrderId: String, reason: String, at: Timestamp)
     /// Feed ``EngineInput/timer(key:due:)`` when the stream (or the clock) passes `due`. Timers due at
     /// the same time fire in the order they were scheduled.
-    case schedule(key: String, due: Timestamp)
+    case schedule(key: TimerKey, due: Timestamp)
     /// Send, or stop sending, this market's candles and ticker updates with `watched: true`.
     case watch(Symbol)
     case unwatch(Symbol)
@@ -161,10 +161,10 @@ package struct Engine: Sendable {
     }
 
     /// ``EngineInput/timer(key:due:)``.
-    package mutating func timer(_ key: String, due: Timestamp, into actions: inout [EngineAction]) {
+    package mutating func timer(_ key: TimerKey, due: Timestamp, into actions: inout [EngineAction]) {
         precondition(!waiting, "a timer while the engine waits for answers")
         append(
-            EventRecord(time: due, event: .timerFired(TimerFired(owner: strategy.name, key: key, dueTime: due))),
+            EventRecord(time: due, event: .timerFired(TimerFired(owner: strategy.name, key: key.text, dueTime: due))),
             into: &actions)
         strategy.onTimer(key, at: due, state: state, holdings: book.holdings, effects: &effects)
         perform(at: due, into: &actions)

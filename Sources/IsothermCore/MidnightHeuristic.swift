@@ -51,37 +51,34 @@ package struct MidnightHeuristic: Strategy {
         guard case .marketListed(let m) = record.event, !planned.contains(m.eventDate) else { return }
         planned.append(m.eventDate)
         if planned.count > 16 { planned.removeFirst(planned.count - 16) }
-        let code = m.eventDate.iso8601
         let subject = m.eventTicker.description
         guard let midnight = state.localMidnight(starting: m.eventDate) else {
             return effects.append(
                 .decide(
                     decision(
-                        subject, "skip", [sequence], [Field("skip_reason", SkipReason.noClock)],
+                        subject, .skip, [sequence], [Field("skip_reason", SkipReason.noClock)],
                         "the catalog has no clock for city \(state.city): local midnight is unknown")))
         }
         guard record.time <= midnight else {
             return effects.append(
                 .decide(
                     decision(
-                        subject, "skip", [sequence],
+                        subject, .skip, [sequence],
                         [Field("skip_reason", SkipReason.listedAfterOpen), Field("midnight", midnight.rfc3339)],
                         "the market was listed at \(record.time.rfc3339), after local midnight \(midnight.rfc3339)")))
         }
-        effects.append(.timer(key: "enter:" + code, due: midnight))
+        effects.append(.timer(key: .enter(date: m.eventDate), due: midnight))
     }
 
     package mutating func onTimer(
-        _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+        _ key: TimerKey, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
     ) {
-        guard let colon = key.firstIndex(of: ":"),
-            let date = LocalDate(iso8601: String(key[key.index(after: colon)...])),
-            let event = state.events[date]
-        else { return }
-        switch key[..<colon] {
-        case "enter":
+        switch key {
+        case .enter(let date):
+            guard let event = state.events[date] else { return }
             enter(event, at: time, state: state, effects: &effects)
-        case "adjust":
+        case .adjust(let date):
+            guard let event = state.events[date] else { return }
             adjust(event, at: time, state: state, holdings: holdings, effects: &effects)
         default:
             break
@@ -132,7 +129,7 @@ package struct MidnightHeuristic: Strategy {
             return effects.append(
                 .decide(
                     decision(
-                        subject, "skip", [], [Field("skip_reason", SkipReason.noForecast)],
+                        subject, .skip, [], [Field("skip_reason", SkipReason.noForecast)],
                         "no forecast for \(event.date.iso8601) by midnight")))
         }
         let (error, trend, inputs, history) = recent(event.date, state: state)
@@ -169,14 +166,14 @@ package struct MidnightHeuristic: Strategy {
             return effects.append(
                 .decide(
                     decision(
-                        subject, "skip", allInputs, values + [Field("skip_reason", SkipReason.noQuotes)],
+                        subject, .skip, allInputs, values + [Field("skip_reason", SkipReason.noQuotes)],
                         "no bracket is offered at midnight")))
         }
         guard edges[best]! >= threshold else {
             return effects.append(
                 .decide(
                     decision(
-                        subject, "skip", allInputs, values + [Field("skip_reason", SkipReason.noEdge)],
+                        subject, .skip, allInputs, values + [Field("skip_reason", SkipReason.noEdge)],
                         "no bracket's edge reaches \(p.edgeThreshold.text(minDecimals: 3))")))
         }
         var chosen = [best]
@@ -189,7 +186,7 @@ package struct MidnightHeuristic: Strategy {
         effects.append(
             .decide(
                 decision(
-                    subject, "buy", allInputs, values,
+                    subject, .buy, allInputs, values,
                     "model μ \(fixedText(mu))°F σ \(fixedText(sigma)): edge \(fixedText(edges[best]!)) ≥ \(p.edgeThreshold.text(minDecimals: 3)) in \(labels)"
                         + (chosen.count > 1
                             ? " (split: the neighbour's edge ≥ \(p.splitThreshold.text(minDecimals: 3)))" : ""))))
@@ -212,7 +209,7 @@ package struct MidnightHeuristic: Strategy {
             let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
         {
             let due = peak.time.adding(nanos: -120 * Timestamp.nanosPerMinute)
-            if due > time { effects.append(.timer(key: "adjust:" + event.date.iso8601, due: due)) }
+            if due > time { effects.append(.timer(key: .adjust(date: event.date), due: due)) }
         }
     }
 
@@ -242,7 +239,7 @@ package struct MidnightHeuristic: Strategy {
             effects.append(
                 .decide(
                     decision(
-                        event.eventTicker.description, sell ? "exit" : "hold", inputs,
+                        event.eventTicker.description, sell ? .exit : .hold, inputs,
                         [
                             Field("ticker", ticker.description), Field("gap_obs_minus_hourly", fixedText(gap)),
                             Field("highest_so_far", highestSeen.map { DecisionText.degrees($0.value) } ?? "none"),
@@ -264,7 +261,9 @@ package struct MidnightHeuristic: Strategy {
         }
     }
 
-    private func decision(_ subject: String, _ action: String, _ inputs: [UInt64], _ values: [Field], _ reason: String)
+    private func decision(
+        _ subject: String, _ action: DecisionAction, _ inputs: [UInt64], _ values: [Field], _ reason: String
+    )
         -> StrategyDecision
     {
         StrategyDecision(

@@ -77,7 +77,7 @@ package struct OpenMaker: Strategy {
             effects.append(
                 .decide(
                     StrategyDecision(
-                        strategy: name, subject: m.eventTicker.description, action: "skip",
+                        strategy: name, subject: m.eventTicker.description, action: .skip,
                         inputSequences: [sequence], parameters: parameters,
                         values: [
                             Field("skip_reason", SkipReason.listedAfterOpen), Field("open_time", m.openTime.rfc3339),
@@ -87,26 +87,20 @@ package struct OpenMaker: Strategy {
                     )))
             return
         }
-        effects.append(.timer(key: "open:" + m.eventTicker.description, due: m.openTime))
+        effects.append(.timer(key: .open(eventTicker: m.eventTicker.description), due: m.openTime))
     }
 
     package mutating func onTimer(
-        _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+        _ key: TimerKey, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
     ) {
-        let (kind, subject) = Self.split(key)
-        switch kind {
-        case "open": open(subject, at: time, state: state, effects: &effects)
-        case "exit-start": exitWindow(subject, opening: true, state: state, effects: &effects)
-        case "exit-end": exitWindow(subject, opening: false, state: state, effects: &effects)
-        case "next-over": nextOver(subject, at: time, state: state, holdings: holdings, effects: &effects)
-        case "curve-gap": curveGap(subject, at: time, state: state, holdings: holdings, effects: &effects)
-        default: break
+        switch key {
+        case .open(let subject): open(subject, at: time, state: state, effects: &effects)
+        case .exitStart(let subject): exitWindow(subject, opening: true, state: state, effects: &effects)
+        case .exitEnd(let subject): exitWindow(subject, opening: false, state: state, effects: &effects)
+        case .nextOver(let subject): nextOver(subject, at: time, state: state, holdings: holdings, effects: &effects)
+        case .curveGap(let subject): curveGap(subject, at: time, state: state, holdings: holdings, effects: &effects)
+        case .enter, .adjust: break
         }
-    }
-
-    private static func split(_ key: String) -> (String, String) {
-        guard let colon = key.firstIndex(of: ":") else { return (key, "") }
-        return (String(key[..<colon]), String(key[key.index(after: colon)...]))
     }
 
     // MARK: - Entry
@@ -118,7 +112,7 @@ package struct OpenMaker: Strategy {
             effects.append(
                 .decide(
                     StrategyDecision(
-                        strategy: name, subject: eventTicker, action: "skip", inputSequences: inputs,
+                        strategy: name, subject: eventTicker, action: .skip, inputSequences: inputs,
                         parameters: parameters,
                         values: [Field("skip_reason", code)] + values, reason: reason)))
         }
@@ -160,7 +154,7 @@ package struct OpenMaker: Strategy {
         effects.append(
             .decide(
                 StrategyDecision(
-                    strategy: name, subject: eventTicker, action: "post",
+                    strategy: name, subject: eventTicker, action: .post,
                     inputSequences: [forecast.sequence, event.listedSequences[index]], parameters: parameters,
                     values: values,
                     reason:
@@ -177,24 +171,26 @@ package struct OpenMaker: Strategy {
         if let e = p.exit {
             effects.append(
                 .timer(
-                    key: "exit-start:" + eventTicker, due: time.adding(nanos: e.afterMinutes * Timestamp.nanosPerMinute)
+                    key: .exitStart(eventTicker: eventTicker),
+                    due: time.adding(nanos: e.afterMinutes * Timestamp.nanosPerMinute)
                 ))
             effects.append(
                 .timer(
-                    key: "exit-end:" + eventTicker, due: time.adding(nanos: e.latestMinutes * Timestamp.nanosPerMinute))
+                    key: .exitEnd(eventTicker: eventTicker),
+                    due: time.adding(nanos: e.latestMinutes * Timestamp.nanosPerMinute))
             )
         }
         if let c = p.curveGap, let hourly = state.hourlyForecasts[date],
             let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
         {
             let due = peak.time.adding(nanos: -c.offsetMinutes * Timestamp.nanosPerMinute)
-            if due > time { effects.append(.timer(key: "curve-gap:" + eventTicker, due: due)) }
+            if due > time { effects.append(.timer(key: .curveGap(eventTicker: eventTicker), due: due)) }
         }
         if let n = p.nextOver, let hourly = state.hourlyForecasts[date],
             let peak = hourly.value.points.max(by: { $0.temperature < $1.temperature })
         {
             let due = peak.time.adding(nanos: -n.offsetMinutes * Timestamp.nanosPerMinute)
-            if due > time { effects.append(.timer(key: "next-over:" + eventTicker, due: due)) }
+            if due > time { effects.append(.timer(key: .nextOver(eventTicker: eventTicker), due: due)) }
         }
     }
 
@@ -237,7 +233,7 @@ package struct OpenMaker: Strategy {
             effects.append(
                 .decide(
                     StrategyDecision(
-                        strategy: name, subject: event.eventTicker.description, action: "exit",
+                        strategy: name, subject: event.eventTicker.description, action: .exit,
                         inputSequences: [mine.sequence, quote.sequence], parameters: parameters,
                         values: [
                             Field("ticker", ours.description), Field("our_bid", DecisionText.dollars(ourBid)),
@@ -273,7 +269,7 @@ package struct OpenMaker: Strategy {
         effects.append(
             .decide(
                 StrategyDecision(
-                    strategy: name, subject: eventTicker, action: fires ? "exit" : "hold",
+                    strategy: name, subject: eventTicker, action: fires ? .exit : .hold,
                     inputSequences: [mine.sequence, theirs.sequence], parameters: parameters,
                     values: [
                         Field("ticker", entry.ticker.description), Field("our_price", DecisionText.dollars(ourPrice)),
@@ -351,7 +347,7 @@ package struct OpenMaker: Strategy {
             effects.append(
                 .decide(
                     StrategyDecision(
-                        strategy: name, subject: eventTicker, action: "hold", inputSequences: inputs,
+                        strategy: name, subject: eventTicker, action: .hold, inputSequences: inputs,
                         parameters: parameters, values: values, reason: reason)))
         }
         let gapText =
@@ -373,7 +369,7 @@ package struct OpenMaker: Strategy {
         effects.append(
             .decide(
                 StrategyDecision(
-                    strategy: name, subject: eventTicker, action: "shift", inputSequences: inputs,
+                    strategy: name, subject: eventTicker, action: .shift, inputSequences: inputs,
                     parameters: parameters,
                     values: values + [
                         Field("to_ticker", to.ticker.description), Field("contracts", String(contracts)),

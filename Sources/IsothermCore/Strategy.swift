@@ -10,10 +10,55 @@ package enum Effect: Equatable, Sendable {
     /// Cancel what is left of an order.
     case cancel(clientOrderId: String, reason: String)
     /// Fire `key` for this strategy when the stream passes `due`.
-    case timer(key: String, due: Timestamp)
+    case timer(key: TimerKey, due: Timestamp)
     /// Start or stop hearing of a market's quote moves (``Strategy/onQuote(_:at:state:holdings:effects:)``).
     case watch(Symbol)
     case unwatch(Symbol)
+}
+
+/// What a strategy's timer is for: typed, so a strategy switches on it instead of parsing a string.
+/// Its ``text`` is what the `timer_fired` event records (`open:KXHIGHNY-25JUN10`).
+package enum TimerKey: Hashable, Sendable {
+    /// open_maker: the event's open (its markets are listed).
+    case open(eventTicker: String)
+    /// exit: the exit window opens, and closes.
+    case exitStart(eventTicker: String)
+    case exitEnd(eventTicker: String)
+    /// next_over and curve_gap: the decision time before the hourly forecast's peak.
+    case nextOver(eventTicker: String)
+    case curveGap(eventTicker: String)
+    /// midnight_heuristic: local midnight starting the event day, and the adjustment before the high.
+    case enter(date: LocalDate)
+    case adjust(date: LocalDate)
+
+    /// `kind:subject`, as the `timer_fired` event records it.
+    package var text: String {
+        switch self {
+        case .open(let t): "open:" + t
+        case .exitStart(let t): "exit-start:" + t
+        case .exitEnd(let t): "exit-end:" + t
+        case .nextOver(let t): "next-over:" + t
+        case .curveGap(let t): "curve-gap:" + t
+        case .enter(let d): "enter:" + d.iso8601
+        case .adjust(let d): "adjust:" + d.iso8601
+        }
+    }
+
+    /// Reads ``text`` back (nil for anything else).
+    package init?(text: String) {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let subject = String(text[text.index(after: colon)...])
+        switch text[..<colon] {
+        case "open": self = .open(eventTicker: subject)
+        case "exit-start": self = .exitStart(eventTicker: subject)
+        case "exit-end": self = .exitEnd(eventTicker: subject)
+        case "next-over": self = .nextOver(eventTicker: subject)
+        case "curve-gap": self = .curveGap(eventTicker: subject)
+        case "enter": guard let d = LocalDate(iso8601: subject) else { return nil }; self = .enter(date: d)
+        case "adjust": guard let d = LocalDate(iso8601: subject) else { return nil }; self = .adjust(date: d)
+        default: return nil
+        }
+    }
 }
 
 /// A position in one market, as the driver's portfolio holds it.
@@ -47,7 +92,7 @@ package protocol Strategy: Sendable {
     mutating func onEvent(_ record: EventRecord, sequence: UInt64, state: CityState, effects: inout [Effect])
     /// A timer it asked for came due (`time` is the due time).
     mutating func onTimer(
-        _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect])
+        _ key: TimerKey, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect])
     /// After a watched market's quote moved (`state.quote(ticker)`): a candle (a backtest over
     /// history) or a ticker update (the live feed, or a backtest over a recorded one).
     mutating func onQuote(

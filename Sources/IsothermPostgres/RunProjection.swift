@@ -199,7 +199,7 @@ final class RunProjection {
                 r[t.decisions.column("city")] = .text(
                     s.city.map { LegacyCity.name(code: $0) } ?? LegacyCity.name(ticker: d.subject))
                 r[t.decisions.column("event_date")] = LegacyCity.eventDate(ofTicker: d.subject).map { .date($0) }
-                r[t.decisions.column("action")] = .text(d.action)
+                r[t.decisions.column("action")] = .text(d.action.rawValue)
                 r[t.decisions.column("reason")] = .text(d.reason)
                 r[t.decisions.column("decided_at")] = .time(decidedAt)
                 r[t.decisions.column("parameters")] = .json(Self.object(d.parameters))

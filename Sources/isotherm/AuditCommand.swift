@@ -106,7 +106,7 @@ struct AuditCommand: ParsableCommand {
         j.beginObject()
         j.string("strategy", d.strategy)
         j.string("subject", d.subject)
-        j.string("action", d.action)
+        j.string("action", d.action.rawValue)
         j.string("time", a.time.rfc3339)
         j.string("rule", d.reason)
         j.beginObject("parameters")

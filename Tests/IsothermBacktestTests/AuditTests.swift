@@ -34,7 +34,7 @@ import Testing
             try locator.locate($0, run: run.manifest.runId)
         }
         let a = try #require(audits.first)
-        #expect(audits.count == 1 && a.decision.action == "post" && a.city == "NY")
+        #expect(audits.count == 1 && a.decision.action == .post && a.city == "NY")
         #expect(a.log == split[0])
         // It read the forecast it names, and its order was acknowledged and filled.
         #expect(a.inputs.contains { if case .dailyForecast = $0.record.event { true } else { false } })

@@ -282,11 +282,11 @@ import Testing
         return e
     }
 
-    static func decisions(_ r: BacktestResult, _ action: String? = nil) -> [StrategyDecision] {
+    static func decisions(_ r: BacktestResult, _ action: DecisionAction? = nil) -> [StrategyDecision] {
         r.runs.flatMap(\.output).compactMap { e in
             guard case .strategyDecision(let d) = e.event, action == nil || d.action == action else { return nil }
             return d
-        }.filter { $0.action != "post" }
+        }.filter { $0.action != .post }
     }
 
     @Test func curveGapComparesTheExactGapNotRoundedSides() throws {
@@ -295,14 +295,14 @@ import Testing
         // rounding the other up gave 1.9 and held).
         let r = try Self.run(Self.gapWorld(readings: (720, 721)), .curveGap, flags: flags)
         let d = try #require(Self.decisions(r).first)
-        #expect(d.action == "shift", "\(d)")
+        #expect(d.action == .shift, "\(d)")
         #expect(d.values.first { $0.name == "gap" }?.value == "2.00")
         #expect(d.values.first { $0.name == "observed" }?.value == "72.05")
         #expect(d.values.first { $0.name == "forecast_now" }?.value == "70.05")
         #expect(d.values.first { $0.name == "to_ticker" }?.value == "KXHIGHNY-25JUN11-B79.5")
         // A hair under two degrees holds.
         let h = try Self.run(Self.gapWorld(readings: (720, 720)), .curveGap, flags: flags)
-        #expect(Self.decisions(h).first?.action == "hold")
+        #expect(Self.decisions(h).first?.action == .hold)
     }
 
     @Test func curveGapStopsAtTheEndOfTheLadderAndSaysSo() throws {
@@ -311,13 +311,13 @@ import Testing
         let clamped = try Self.run(
             Self.gapWorld(readings: (745, 746), forecastTenths: 795), .curveGap, flags: flags)
         let d = try #require(Self.decisions(clamped).first)
-        #expect(d.action == "shift" && d.values.contains(Field("shift_clamped", "2 wanted, 1 made")), "\(d)")
+        #expect(d.action == .shift && d.values.contains(Field("shift_clamped", "2 wanted, 1 made")), "\(d)")
         #expect(d.values.first { $0.name == "to_ticker" }?.value == "KXHIGHNY-25JUN11-T80")
         #expect(d.reason.hasSuffix("(the ladder ends there)"))
         // Ours is already the top bracket (>80): hold, and say why.
         let top = try Self.run(Self.gapWorld(readings: (745, 746), forecastTenths: 812), .curveGap, flags: flags)
         let h = try #require(Self.decisions(top).first)
-        #expect(h.action == "hold" && h.reason.hasSuffix("a shift is due but ours is already the highest bracket"))
+        #expect(h.action == .hold && h.reason.hasSuffix("a shift is due but ours is already the highest bracket"))
     }
 
     // MARK: - Parameters round-trip exactly

@@ -258,7 +258,7 @@ import Testing
             ])
         #expect(r.trades[2].exitPrice == Price(cents: 30))
         let exits = r.runs[0].output.compactMap { e -> StrategyDecision? in
-            if case .strategyDecision(let d) = e.event, d.action == "exit" { return d }
+            if case .strategyDecision(let d) = e.event, d.action == .exit { return d }
             return nil
         }
         #expect(exits.count == 1)
@@ -276,7 +276,7 @@ import Testing
                 "KXHIGHNY-25JUN11-B77.5 400 cost 200.00 fees 4.48 net -124.48",
             ])
         let decisions = r.runs[0].output.compactMap { e -> StrategyDecision? in
-            if case .strategyDecision(let d) = e.event, d.action == "exit" { return d }
+            if case .strategyDecision(let d) = e.event, d.action == .exit { return d }
             return nil
         }
         #expect(
@@ -297,7 +297,7 @@ import Testing
                 "KXHIGHNY-25JUN11-B79.5 137 cost 79.46 fees 2.34 net -81.80",
             ])
         let shift = r.runs[0].output.compactMap { e -> StrategyDecision? in
-            if case .strategyDecision(let d) = e.event, d.action == "shift" { return d }
+            if case .strategyDecision(let d) = e.event, d.action == .shift { return d }
             return nil
         }
         #expect(shift.first?.values.first { $0.name == "gap" }?.value == "2.50")

@@ -78,7 +78,7 @@ import Testing
         let r = try Backtest.run(Self.config([mixed], .openMaker))
         for run in r.runs {
             for e in run.output {
-                guard case .strategyDecision(let d) = e.event, d.action == "post" else { continue }
+                guard case .strategyDecision(let d) = e.event, d.action == .post else { continue }
                 #expect(City.code(ofSeries: City.series(ofTicker: d.subject)) == run.city)
             }
         }

@@ -22,7 +22,7 @@ import Testing
             next(&effects)
         }
         mutating func onTimer(
-            _ key: String, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
+            _ key: TimerKey, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
         ) { next(&effects) }
         mutating func onQuote(
             _ ticker: Symbol, at time: Timestamp, state: CityState, holdings: [Holding], effects: inout [Effect]
@@ -45,7 +45,7 @@ import Testing
                     feeType: .quadratic, feeMultiplierMillionths: 1_000_000, title: "")))
     }
 
-    static func decision(_ action: String) -> StrategyDecision {
+    static func decision(_ action: DecisionAction) -> StrategyDecision {
         StrategyDecision(
             strategy: "scripted", subject: ticker.description, action: action, inputSequences: [1],
             parameters: [Field("p", "1")], values: [Field("forecast_high", "81")], reason: "scripted")
@@ -82,13 +82,16 @@ import Testing
         var placed = Self.buy("b1")
         let due = Self.t("2025-06-09T15:00:00Z")
         var (engine, actions) = Self.listed([
-            [.decide(Self.decision("buy")), .place(placed), .timer(key: "check", due: due), .watch(Self.ticker)]
+            [
+                .decide(Self.decision(.buy)), .place(placed), .timer(key: .curveGap(eventTicker: "check"), due: due),
+                .watch(Self.ticker),
+            ]
         ])
         placed.decisionSequence = 1  // the decision is the run's first event
         #expect(
             actions == [
                 .assigned(Self.ticker, slot: 0),
-                .append(EventRecord(time: Self.listedAt, event: .strategyDecision(Self.decision("buy")))),
+                .append(EventRecord(time: Self.listedAt, event: .strategyDecision(Self.decision(.buy)))),
                 .append(EventRecord(time: Self.listedAt, event: .orderIntent(placed))),
                 .submit(placed, at: Self.listedAt),
             ])
@@ -111,7 +114,8 @@ import Testing
         #expect(engine.book.holdings.map(\.contracts) == [Count(contracts: 4)])
 
         // The rest of the strategy's wishes, in order.
-        #expect(engine.handle(.resume) == [.schedule(key: "check", due: due), .watch(Self.ticker)])
+        #expect(
+            engine.handle(.resume) == [.schedule(key: .curveGap(eventTicker: "check"), due: due), .watch(Self.ticker)])
         #expect(!engine.isWaiting && engine.appended == 4)
 
         // A later maker fill completes the order: it no longer counts as open.
@@ -123,20 +127,22 @@ import Testing
     @Test func aTimerIsAnEventThenTheStrategysWishes() {
         let due = Self.t("2025-06-09T15:00:00Z")
         var (engine, _) = Self.listed([
-            [.timer(key: "check", due: Self.t("2025-06-01T00:00:00Z"))],  // in the past: due now
+            // In the past: due now.
+            [.timer(key: .curveGap(eventTicker: "check"), due: Self.t("2025-06-01T00:00:00Z"))],
             [.cancel(clientOrderId: "b1", reason: "late"), .unwatch(Self.ticker)],
         ])
         // The listing's timer was asked for a time already past: it is scheduled at the listing's time.
         #expect(!engine.isWaiting)
-        var fresh = Engine(city: "NY", strategy: Scripted(script: [[.timer(key: "k", due: .init(nanos: 0))]]))
+        var fresh = Engine(
+            city: "NY", strategy: Scripted(script: [[.timer(key: .nextOver(eventTicker: "k"), due: .init(nanos: 0))]]))
         #expect(
             fresh.handle(.event(Self.listing, sequence: 1)) == [
-                .assigned(Self.ticker, slot: 0), .schedule(key: "k", due: Self.listedAt),
+                .assigned(Self.ticker, slot: 0), .schedule(key: .nextOver(eventTicker: "k"), due: Self.listedAt),
             ])
 
-        let fired = TimerFired(owner: "scripted", key: "check", dueTime: due)
+        let fired = TimerFired(owner: "scripted", key: "curve-gap:check", dueTime: due)
         #expect(
-            engine.handle(.timer(key: "check", due: due)) == [
+            engine.handle(.timer(key: .curveGap(eventTicker: "check"), due: due)) == [
                 .append(EventRecord(time: due, event: .timerFired(fired))),
                 .cancel(clientOrderId: "b1", reason: "late", at: due),
             ])
@@ -184,7 +190,7 @@ import Testing
             clientOrderId: "b1", reason: "fill window ended", canceledCount: Count(contracts: 10))
         _ = engine.handle(.answer(.orderCanceled(cancel), at: Self.t("2025-06-09T16:00:00Z")))
         #expect(engine.openOrders == 0)
-        let next = engine.handle(.timer(key: "again", due: Self.t("2025-06-09T17:00:00Z")))
+        let next = engine.handle(.timer(key: .exitEnd(eventTicker: "again"), due: Self.t("2025-06-09T17:00:00Z")))
         #expect(next.last == .submit(Self.buy("b3"), at: Self.t("2025-06-09T17:00:00Z")))
     }
 
@@ -241,7 +247,7 @@ import Testing
     }
 
     @Test func aTickerUpdateMovesTheQuoteAsACandleAndAWatchedOneReachesTheStrategy() {
-        let decision = Self.decision("exit")
+        let decision = Self.decision(.exit)
         var (engine, _) = Self.listed([[], [.decide(decision), .unwatch(Self.ticker)]])
         let at = Self.t("2025-06-09T14:02:00Z")
         var update = TickerUpdate(
@@ -262,5 +268,35 @@ import Testing
             ])
         #expect(engine.state.quote(Self.ticker)?.bid == Price(cents: 40))
         #expect(engine.state.quote(Self.ticker)?.ask == Price(cents: 44))
+    }
+}
+
+/// Timer keys and decision actions are typed (issue 13 point 5); their text is what the log records.
+@Suite struct TypedKeysTests {
+    @Test func everyTimerKeyReadsBackFromItsText() {
+        let date = LocalDate(iso8601: "2025-06-10")!
+        let keys: [TimerKey] = [
+            .open(eventTicker: "KXHIGHNY-25JUN10"), .exitStart(eventTicker: "KXHIGHNY-25JUN10"),
+            .exitEnd(eventTicker: "KXHIGHNY-25JUN10"), .nextOver(eventTicker: "KXHIGHNY-25JUN10"),
+            .curveGap(eventTicker: "KXHIGHNY-25JUN10"), .enter(date: date), .adjust(date: date),
+        ]
+        #expect(keys.map(\.text).first == "open:KXHIGHNY-25JUN10")
+        #expect(TimerKey.adjust(date: date).text == "adjust:2025-06-10")
+        for k in keys { #expect(TimerKey(text: k.text) == k, "\(k.text)") }
+        for bad in ["open", "later:x", "enter:2025-13-01", ""] { #expect(TimerKey(text: bad) == nil, "\(bad)") }
+    }
+
+    @Test func aDecisionActionThisBuildDoesNotKnowIsAnErrorNamingItsPlace() throws {
+        let d = StrategyDecision(
+            strategy: "s", subject: "x", action: .shift, inputSequences: [1], parameters: [], values: [], reason: "r")
+        let record = EventRecord(time: Timestamp(nanos: 0), event: .strategyDecision(d))
+        var bytes = EventCodec.encode(record)
+        #expect(try EventCodec.decode(bytes) == record)
+        // "shift" → "shaft": same length, unknown.
+        let at = try #require(bytes.firstRange(of: Array("shift".utf8)))
+        bytes[at.lowerBound + 2] = UInt8(ascii: "a")
+        #expect {
+            try EventCodec.decode(bytes)
+        } throws: { "\($0)".contains("decision action 'shaft' is not one of post, buy, skip, hold, exit, shift") }
     }
 }

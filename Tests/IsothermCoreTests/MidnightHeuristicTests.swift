@@ -78,7 +78,8 @@ import Testing
         var effects: [Effect] = []
         // Midnight EDT starting June 10 = 04:00Z.
         strategy.onTimer(
-            "enter:2025-06-10", at: Timestamp(rfc3339: "2025-06-10T04:00:00Z")!, state: state, holdings: [],
+            .enter(date: LocalDate(iso8601: "2025-06-10")!), at: Timestamp(rfc3339: "2025-06-10T04:00:00Z")!,
+            state: state, holdings: [],
             effects: &effects)
         guard case .decide(let d) = effects.first else {
             Issue.record("no decision: \(effects)")
@@ -91,7 +92,7 @@ import Testing
         // P(80.5 ≤ H ≤ 82.5) for N(81.6, 2.6) = Φ(0.346) − Φ(−0.423) ≈ 0.299; ask 0.30: edge ≈ 0.
         // P(82.5 ≤ H ≤ 84.5) = Φ(1.115) − Φ(0.346) ≈ 0.232; ask 0.12: edge ≈ 0.112, the best.
         #expect(value("edge_83-84°")?.hasPrefix("0.11") == true, "\(d.values)")
-        #expect(d.action == "buy")
+        #expect(d.action == .buy)
         // The neighbour above (>84: P ≈ 0.134, ask 0.04, edge ≈ 0.094) passes the split threshold.
         let orders = effects.compactMap { e -> OrderIntent? in
             if case .place(let o) = e { return o }
@@ -112,13 +113,14 @@ import Testing
         var strategy = MidnightHeuristic(p)
         var effects: [Effect] = []
         strategy.onTimer(
-            "enter:2025-06-10", at: Timestamp(rfc3339: "2025-06-10T04:00:00Z")!, state: state, holdings: [],
+            .enter(date: LocalDate(iso8601: "2025-06-10")!), at: Timestamp(rfc3339: "2025-06-10T04:00:00Z")!,
+            state: state, holdings: [],
             effects: &effects)
         guard case .decide(let d) = effects.first else {
             Issue.record("no decision")
             return
         }
-        #expect(d.action == "skip" && d.reason == "no bracket's edge reaches 0.500")
+        #expect(d.action == .skip && d.reason == "no bracket's edge reaches 0.500")
         #expect(!effects.contains { if case .place = $0 { return true } else { return false } })
     }
 
@@ -182,7 +184,8 @@ import Testing
         var strategy = MidnightHeuristic(p)
         var effects: [Effect] = []
         strategy.onTimer(
-            "enter:2025-06-10", at: Timestamp(rfc3339: "2025-06-10T04:00:00Z")!, state: state, holdings: [],
+            .enter(date: LocalDate(iso8601: "2025-06-10")!), at: Timestamp(rfc3339: "2025-06-10T04:00:00Z")!,
+            state: state, holdings: [],
             effects: &effects)
         if case .decide(let d) = effects.first { return d }
         return nil
@@ -222,7 +225,9 @@ import Testing
             var strategy = MidnightHeuristic(MidnightHeuristic.Parameters())
             var effects: [Effect] = []
             strategy.onEvent(record, sequence: 1, state: state, effects: &effects)
-            #expect(effects == [.timer(key: "enter:" + date, due: Timestamp(rfc3339: midnight)!)], "\(date)")
+            #expect(
+                effects == [.timer(key: .enter(date: LocalDate(iso8601: date)!), due: Timestamp(rfc3339: midnight)!)],
+                "\(date)")
         }
     }
 

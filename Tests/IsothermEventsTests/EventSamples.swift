@@ -117,7 +117,7 @@ enum EventSamples {
                 time: t0,
                 event: .strategyDecision(
                     StrategyDecision(
-                        strategy: "open_maker", subject: "KXHIGHCHI-25NOV28", action: "post",
+                        strategy: "open_maker", subject: "KXHIGHCHI-25NOV28", action: .post,
                         inputSequences: [17, 4021, 4022],
                         parameters: [
                             Field("entry_price", "0.50"), Field("temp_bias_deg", "0.0"),

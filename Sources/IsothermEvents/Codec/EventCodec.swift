@@ -134,7 +134,7 @@ package enum EventCodec {
         case .strategyDecision(let d):
             w.writeString(d.strategy)
             w.writeString(d.subject)
-            w.writeString(d.action)
+            w.writeString(d.action.rawValue)
             w.writeVarUInt(UInt64(d.inputSequences.count))
             for s in d.inputSequences { w.writeVarUInt(s) }
             w.writeFields(d.parameters)
@@ -520,7 +520,14 @@ package enum EventCodec {
         case .strategyDecision:
             let strategy = try r.readString("strategy")
             let subject = try r.readString("subject")
-            let action = try r.readString("action")
+            let actionAt = r.offset
+            let name = try r.readString("action")
+            guard let action = DecisionAction(rawValue: name) else {
+                throw BinaryError(
+                    .invalidValue,
+                    "decision action '\(name.prefix(40))' is not one of \(DecisionAction.allCases.map(\.rawValue).joined(separator: ", "))",
+                    offset: actionAt)
+            }
             let n = try r.readCount("inputs", limit: eventListCountMax)
             var inputs: [UInt64] = []
             inputs.reserveCapacity(n)

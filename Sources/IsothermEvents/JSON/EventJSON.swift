@@ -115,7 +115,7 @@ package enum EventJSON {
         case .strategyDecision(let d):
             j.string("strategy", d.strategy)
             j.string("subject", d.subject)
-            j.string("action", d.action)
+            j.string("action", d.action.rawValue)
             j.beginArray("input_seqs")
             for s in d.inputSequences { j.number(nil, s) }
             j.endArray()

@@ -24,12 +24,29 @@ package struct TimerFired: Hashable, Sendable {
 }
 
 /// Why a strategy did (or did not do) something: what it read, with which parameters, what it computed.
+/// What a strategy decided. Recorded as its name (`post`); a name this build does not know is an error
+/// when read, as an unknown event kind is.
+package enum DecisionAction: String, CaseIterable, Hashable, Sendable {
+    /// open_maker: post a maker buy at the open.
+    case post
+    /// midnight_heuristic: buy the bracket with the best edge.
+    case buy
+    /// Nothing to do, with a `skip_reason` value saying why.
+    case skip
+    /// Checked an exit or an adjustment and kept the position.
+    case hold
+    /// Sell what is held.
+    case exit
+    /// curve_gap: sell ours, buy the bracket the observations point to.
+    case shift
+}
+
 package struct StrategyDecision: Hashable, Sendable {
     package var strategy: String
     /// The event ticker or city-day the decision is about.
     package var subject: String
-    /// What it decided (`post`, `skip`, `exit`, …).
-    package var action: String
+    /// What it decided.
+    package var action: DecisionAction
     /// Sequence numbers of the events it read.
     package var inputSequences: [UInt64]
     package var parameters: [Field]
@@ -38,7 +55,7 @@ package struct StrategyDecision: Hashable, Sendable {
     package var reason: String
 
     package init(
-        strategy: String, subject: String, action: String, inputSequences: [UInt64], parameters: [Field],
+        strategy: String, subject: String, action: DecisionAction, inputSequences: [UInt64], parameters: [Field],
         values: [Field], reason: String
     ) {
         self.strategy = strategy
