@@ -64,7 +64,8 @@ let package = Package(
         .target(name: "IsothermNet", dependencies: ["COpenSSL", "IsothermPlatform"], swiftSettings: strictSettings),
         // Kalshi: request signing (RSA-PSS over OpenSSL); the live clients come next.
         .target(
-            name: "IsothermKalshi", dependencies: ["COpenSSL", "IsothermNet", "IsothermImport", "IsothermEvents"],
+            name: "IsothermKalshi",
+            dependencies: ["COpenSSL", "IsothermNet", "IsothermImport", "IsothermEvents", "IsothermDigest"],
             swiftSettings: strictSettings),
         // Ingestion: resumable backfills (a page a unit of work between two manifests) and the weather
         // services' request plans.
