@@ -106,7 +106,8 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(
-            name: "IsothermKalshiTests", dependencies: ["IsothermKalshi", "IsothermNet", "IsothermEvents"],
+            name: "IsothermKalshiTests",
+            dependencies: ["IsothermKalshi", "IsothermNet", "IsothermEvents", "IsothermImport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(

@@ -1,5 +1,6 @@
 import IsothermDigest
 package import IsothermEvents
+package import IsothermImport
 
 /// An engine order intent as Kalshi's V2 order (`POST /portfolio/events/orders`, `CreateOrderV2Request`),
 /// and a V2 order or fill read back in the engine's terms.
@@ -18,9 +19,8 @@ package import IsothermEvents
 /// (never worse), a sale `reduce_only` so it can never open the other side; a limit intent is
 /// `good_till_canceled`, post-only when the intent is.
 package struct KalshiOrderV2: Equatable, Sendable {
-    package enum BookSide: String, Sendable {
-        case bid, ask
-    }
+    /// `bid` or `ask` of the one YES book (the portfolio readers' type).
+    package typealias BookSide = KalshiBookSide
 
     package enum TimeInForce: String, Sendable {
         case fillOrKill = "fill_or_kill"

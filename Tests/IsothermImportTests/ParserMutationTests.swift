@@ -67,6 +67,15 @@ struct ParserMutationTests {
             { _ = try KalshiCandlestickParser.batch($0, source: "m") }
         ),
         (
+            "kalshi-orders", ["kalshi/portfolio_orders.json"],
+            { _ = try KalshiPortfolioParser.ordersPage($0, source: "m") }
+        ),
+        ("kalshi-fills", ["kalshi/portfolio_fills.json"], { _ = try KalshiPortfolioParser.fillsPage($0, source: "m") }),
+        (
+            "kalshi-balance", ["kalshi/portfolio_balance.json"],
+            { _ = try KalshiPortfolioParser.balance($0, source: "m") }
+        ),
+        (
             "vc-timeline", ["visual-crossing/vc_timeline_london_2024-01-29_us.json"],
             {
                 _ = try VisualCrossingImporter.parse(

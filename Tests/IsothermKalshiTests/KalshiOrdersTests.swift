@@ -1,4 +1,5 @@
 import IsothermEvents
+import IsothermImport
 import Testing
 
 @testable import IsothermKalshi

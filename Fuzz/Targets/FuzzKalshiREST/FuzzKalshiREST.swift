@@ -2,8 +2,9 @@ import FuzzSupport
 import IsothermEvents
 import IsothermImport
 
-/// Kalshi REST JSON: every response reader (markets page, market, events page, event, series, and
-/// the three candlestick shapes, with and without a period), and the markets' events.
+/// Kalshi REST JSON: every response reader (markets page, market, events page, event, series, the
+/// three candlestick shapes, with and without a period, and the portfolio's orders, fills and
+/// balance), and the markets' events.
 @main
 enum FuzzKalshiREST {
     static func main() {
@@ -38,6 +39,11 @@ enum FuzzKalshiREST {
                     FuzzCheck.storable(candles, "kalshi event candlesticks")
                 }
             }
+            // The portfolio readers the live trader reconciles with.
+            _ = try? KalshiPortfolioParser.ordersPage(bytes, source: "fuzz")
+            _ = try? KalshiPortfolioParser.order(bytes, source: "fuzz")
+            _ = try? KalshiPortfolioParser.fillsPage(bytes, source: "fuzz")
+            _ = try? KalshiPortfolioParser.balance(bytes, source: "fuzz")
             return 0
         }
     }
