@@ -141,6 +141,19 @@ package struct LogDriver {
         }
     }
 
+    /// The clock reached `time` with no input (a paper or live session's clock): with `ordered`, every
+    /// city's timers and expiries before it happen.
+    package mutating func advance(to time: Timestamp) { cities.wake(before: time) }
+
+    /// Hands each city's events appended since the last call to `body`, in the order cities were first
+    /// seen; the runs then keep none.
+    package mutating func drain<E: Error>(_ body: (String, [EventRecord]) throws(E) -> Void) throws(E) {
+        for i in cities.runs.indices {
+            let events = cities.runs[i].takeOutput()
+            if !events.isEmpty { try body(cities.codes[i], events) }
+        }
+    }
+
     /// The input is over: every city's remaining timers fire.
     package mutating func finish() { cities.finish() }
 }

@@ -13,83 +13,61 @@ package import IsothermEvents
 /// resting order, and candles work as in a backtest, so a recorded feed and a candle history are both
 /// inputs.
 package struct PaperSession {
-    private var cities: CityRuns
+    /// The routing and the cities' runs: the backtest's own ``LogDriver``, kept in time order across
+    /// the cities (its `ordered` mode) so a clock can move them without an input.
+    private var driver: LogDriver
     /// The latest time the clock reached.
     package private(set) var clock = Timestamp(nanos: Int64.min)
-    /// Events about no city (raw feed frames, manifests): read, routed nowhere.
-    package private(set) var unrouted: UInt64 = 0
-    /// Events of cities the session leaves out.
-    package private(set) var skipped: UInt64 = 0
 
     /// - Parameters:
+    ///   - source: the feed's name, in errors.
     ///   - cities: the city codes to trade (nil: every city the feed speaks of).
     ///   - risk: the limits; account-wide ones (the default scope) bind every city together, as on the
     ///     exchange.
     ///   - make: a new city's run, given its code.
-    package init(cities: [String]? = nil, risk: RiskLimits = RiskLimits(), make: @escaping (String) -> CityRun) {
-        self.cities = CityRuns(cities: cities, ordered: true, risk: risk, make: make)
+    package init(
+        source: String = "feed", cities: [String]? = nil, risk: RiskLimits = RiskLimits(),
+        make: @escaping (String) -> CityRun
+    ) {
+        driver = LogDriver(log: source, cities: cities, ordered: true, risk: risk, make: make)
     }
 
     /// The cities' runs, in the order their cities were first seen.
-    package var cityRuns: [CityRun] { cities.runs }
+    package var cityRuns: [CityRun] { driver.runs }
     /// The account's risk book, when the limits bind the account.
-    package var accountBook: RiskBook? { cities.accountBook }
+    package var accountBook: RiskBook? { driver.accountBook }
+    /// Events about no city (raw feed frames, manifests): read, routed nowhere.
+    package var unrouted: UInt64 { driver.unrouted }
+    /// Events of cities the session leaves out.
+    package var skipped: UInt64 { driver.skipped }
 
-    /// Moves the clock to `time` (a live driver calls it as its wall clock ticks; ``feed(_:sequence:source:)``
+    /// Moves the clock to `time` (a live driver calls it as its wall clock ticks; ``feed(_:sequence:)``
     /// calls it with each event's time): every city's timers due before it fire and resting orders
     /// whose window ended before it are canceled, in time order across the cities. The clock never goes
     /// back: an event stamped before the latest time reached is handled at that time's clock.
     package mutating func advance(to time: Timestamp) {
         guard time > clock else { return }
         clock = time
-        cities.wake(before: time)
+        driver.advance(to: time)
     }
 
     /// One event as it arrives: the clock moves to its time, then its city's engine takes it.
     /// - Throws: ``UnroutableEvent`` for an event that names a city the catalog does not know.
-    package mutating func feed(_ record: EventRecord, sequence: UInt64, source: String = "feed")
-        throws(UnroutableEvent)
-    {
+    package mutating func feed(_ record: EventRecord, sequence: UInt64) throws(UnroutableEvent) {
         advance(to: record.time)
-        let route: CityRoute
         if case .candle(let c) = record.event {
-            route = Event.route(ticker: c.ticker)
+            try driver.candle(c, at: record.time, sequence: sequence)
         } else {
-            route = record.event.cityRoute
-        }
-        switch route {
-        case .none:
-            unrouted += 1
-        case .unknown(let why):
-            throw UnroutableEvent(log: source, sequence: sequence, event: record.event.kind.name, why: why)
-        case .city(let code):
-            guard let i = cities.index(of: code) else {
-                skipped += 1
-                return
-            }
-            cities.enter(i)
-            if case .candle(let c) = record.event {
-                if let slot = cities.runs[i].state.slot(of: c.ticker) {
-                    cities.runs[i].candle(c, slot: slot, at: record.time, sequence: sequence)
-                } else {
-                    cities.runs[i].pass(at: record.time)
-                }
-            } else {
-                _ = cities.runs[i].event(record, sequence: sequence)
-            }
-            cities.leave(i)
+            try driver.event(record, sequence: sequence)
         }
     }
 
     /// The feed is over: every city's remaining timers fire and resting orders are canceled.
-    package mutating func finish() { cities.finish() }
+    package mutating func finish() { driver.finish() }
 
     /// Hands each city's events appended since the last call to `body`, city by city in the order
     /// first seen (a session log appends them as they happen); the runs then keep none.
     package mutating func drain<E: Error>(_ body: (String, [EventRecord]) throws(E) -> Void) throws(E) {
-        for i in cities.runs.indices {
-            let events = cities.runs[i].takeOutput()
-            if !events.isEmpty { try body(cities.codes[i], events) }
-        }
+        try driver.drain(body)
     }
 }

@@ -106,6 +106,7 @@ package struct WeatherBackfill: Sendable {
             }
         case .vc:
             guard let key = visualCrossingKey, !key.isEmpty else { throw WeatherBackfillError.missingKey }
+            // Cut out of every error, progress line and manifest from here on, whatever echoes it.
             Redaction.register(key)
             let base =
                 (baseURL ?? "https://weather.visualcrossing.com")

@@ -136,9 +136,7 @@ struct ImportWeatherCommand: ParsableCommand {
                 guard let key = getenv("VISUAL_CROSSING_API_KEY").map({ String(cString: $0) }), !key.isEmpty else {
                     throw CLIError("set VISUAL_CROSSING_API_KEY to your Visual Crossing key (it is never logged)")
                 }
-                // Cut out of every error, progress line and manifest from here on, whatever echoes it.
-                Redaction.register(key)
-                plan.visualCrossingKey = key
+                plan.visualCrossingKey = key  // registered with Redaction by the plan before any request
             }
             try plan.run(into: session)
             try session.close()
