@@ -16,7 +16,15 @@ let package = Package(
         .executable(name: "isotherm", targets: ["isotherm"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The live side only (IsothermLive, IsothermExchange): the Swift server ecosystem.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // System libraries: a missing -dev package fails the build here, not at run time.
@@ -76,6 +84,37 @@ let package = Package(
                 "IsothermPlatform",
             ],
             swiftSettings: strictSettings),
+        // The live client on the Swift server ecosystem: signed, rate-limited Kalshi REST over async-http-client
+        // (one pooled keep-alive connection), swift-log, swift-metrics (the WebSocket feed over WSClient next).
+        // Its own target so that the core, the log and the backtest build without SwiftNIO.
+        .target(
+            name: "IsothermLive",
+            dependencies: [
+                "IsothermKalshi", "IsothermEvents", "IsothermImport", "IsothermPlatform",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings),
+        // The local Kalshi exchange (`isotherm exchange`): Kalshi's REST paths over Hummingbird on loopback,
+        // signatures verified, orders matched by the backtest's simulated exchange against a world log's book.
+        .target(
+            name: "IsothermExchange",
+            dependencies: [
+                "IsothermKalshi", "IsothermEvents", "IsothermImport", "IsothermCore", "IsothermBacktest",
+                "IsothermStore", "IsothermPlatform", "IsothermWorld",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
         // Scripted local HTTP(S) and WebSocket (ws/wss) servers and a throwaway CA for the tests (not shipped).
         .target(
             name: "IsothermTestSupport", dependencies: ["COpenSSL", "IsothermNet", "IsothermEvents", "IsothermImport"],
@@ -93,7 +132,7 @@ let package = Package(
             dependencies: [
                 "CLZ4", "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPostgres",
                 "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest", "IsothermKalshi",
-                "IsothermPlatform", "IsothermIngest",
+                "IsothermPlatform", "IsothermIngest", "IsothermLive", "IsothermExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -109,6 +148,17 @@ let package = Package(
             name: "IsothermKalshiTests",
             dependencies: ["IsothermKalshi", "IsothermNet", "IsothermEvents", "IsothermImport"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "IsothermLiveTests",
+            dependencies: [
+                "IsothermLive", "IsothermExchange", "IsothermKalshi", "IsothermEvents", "IsothermCore",
+                "IsothermImport",
+                "IsothermBacktest", "IsothermStore", "IsothermWorld", "IsothermTestSupport", "IsothermPlatform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IsothermNetTests", dependencies: ["IsothermNet", "IsothermTestSupport"],

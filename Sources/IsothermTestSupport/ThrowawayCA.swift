@@ -173,6 +173,19 @@ package final class TLSIdentity: @unchecked Sendable {
         serverContext = ctx
     }
 
+    /// Writes the certificate and the private key as PEM files (for servers that load files: the local
+    /// exchange's `--tls-cert`/`--tls-key`).
+    package func writePEM(certificateFile: String, keyFile: String) throws {
+        guard let c = BIO_new_file(certificateFile, "w") else { throw ThrowawayCA.Failure.openssl("BIO_new_file") }
+        defer { BIO_free(c) }
+        guard PEM_write_bio_X509(c, certificate) == 1 else { throw ThrowawayCA.Failure.openssl("PEM_write_bio_X509") }
+        guard let k = BIO_new_file(keyFile, "w") else { throw ThrowawayCA.Failure.openssl("BIO_new_file") }
+        defer { BIO_free(k) }
+        guard PEM_write_bio_PrivateKey(k, key, nil, nil, 0, nil, nil) == 1 else {
+            throw ThrowawayCA.Failure.openssl("PEM_write_bio_PrivateKey")
+        }
+    }
+
     deinit {
         SSL_CTX_free(serverContext)
         X509_free(certificate)
