@@ -55,7 +55,7 @@ package struct ExchangeOrder: Equatable, Sendable {
     /// Contracts resting ahead of this order at its price (the queue fill model).
     var queueAhead: Int64
     /// Collateral held for what remains (count × the price of the side bought).
-    var reserved: Money
+    fileprivate(set) var reserved: Money
 
     /// What the order outcome side is: a bid buys YES, an ask buys NO.
     package var outcomeSide: Side { side == .bid ? .yes : .no }
@@ -139,6 +139,9 @@ package struct ExchangeBook: Sendable {
     package private(set) var now = Timestamp(nanos: 0)
     /// What subscribers are owed since the last ``drainNotices()``.
     private var notices: [ExchangeNotice] = []
+    /// The collateral resting orders hold, in micro-dollars: the sum of their `reserved`, kept as it
+    /// changes (``reserve(_:_:)``) so that a create does not walk every order.
+    private var held: Int64 = 0
 
     package init(options: Options = Options()) {
         self.options = options
@@ -225,8 +228,31 @@ package struct ExchangeBook: Sendable {
     // MARK: - Orders
 
     /// Balance available for new orders: cash less the collateral resting orders hold.
-    package var available: Int64 {
-        cash - orders.lazy.filter { $0.status == .resting }.map(\.reserved.micros).reduce(0, +)
+    package var available: Int64 { cash - held }
+
+    /// Sets what order `i` holds as collateral, keeping ``held`` equal to the sum.
+    private mutating func reserve(_ i: Int, _ amount: Money) {
+        held += amount.micros - orders[i].reserved.micros
+        orders[i].reserved = amount
+    }
+
+    /// Kalshi's prices are whole cents from 1 to 99.
+    private static func isValidPrice(_ p: Price) -> Bool {
+        p.micros >= 10_000 && p.micros <= 990_000 && p.micros % 10_000 == 0
+    }
+
+    private static func invalidPrice(_ p: Price) -> ExchangeError {
+        ExchangeError(
+            400, "invalid_price",
+            "price \(FixedPoint.format(p.micros, scale: 6, minDecimals: 4)) is not a cent from 0.01 to 0.99")
+    }
+
+    /// The price an order at `yesPrice` takes on arrival: the ask a bid reaches, the bid an ask reaches,
+    /// or nil when it would rest.
+    private func crossing(_ side: KalshiBookSide, _ yesPrice: Price, in market: Market?) -> Price? {
+        side == .bid
+            ? market?.ask.flatMap { $0.micros > 0 && $0 <= yesPrice ? $0 : nil }
+            : market?.bid.flatMap { $0.micros > 0 && $0 >= yesPrice ? $0 : nil }
     }
 
     /// `POST /portfolio/events/orders`: validates as Kalshi does, then matches or rests the order.
@@ -235,13 +261,7 @@ package struct ExchangeBook: Sendable {
         guard let market = markets[order.ticker] else {
             throw ExchangeError(404, "market_not_found", "market \(order.ticker) not found")
         }
-        guard order.yesPrice.micros >= 10_000, order.yesPrice.micros <= 990_000, order.yesPrice.micros % 10_000 == 0
-        else {
-            throw ExchangeError(
-                400, "invalid_price",
-                "price \(FixedPoint.format(order.yesPrice.micros, scale: 6, minDecimals: 4)) is not a cent from 0.01 to 0.99"
-            )
-        }
+        guard Self.isValidPrice(order.yesPrice) else { throw Self.invalidPrice(order.yesPrice) }
         guard order.count.hundredths > 0, order.count.hundredths % 100 == 0 else {
             throw ExchangeError(400, "invalid_parameters", "count must be a positive whole number of contracts")
         }
@@ -254,10 +274,7 @@ package struct ExchangeBook: Sendable {
         if order.reduceOnly && order.timeInForce != .immediateOrCancel {
             throw ExchangeError(400, "invalid_parameters", "reduce_only is allowed only with immediate_or_cancel")
         }
-        let crossing: Price? =
-            order.side == .bid
-            ? market.ask.flatMap { $0.micros > 0 && $0 <= order.yesPrice ? $0 : nil }
-            : market.bid.flatMap { $0.micros > 0 && $0 >= order.yesPrice ? $0 : nil }
+        let crossing = crossing(order.side, order.yesPrice, in: market)
         if crossing != nil, order.postOnly {
             throw ExchangeError(
                 400, "post_only_rejected", "post-only \(order.side.rawValue) at \(order.yesPrice) would cross the book")
@@ -283,9 +300,10 @@ package struct ExchangeBook: Sendable {
             orderId: "ord-\(number)", clientOrderId: order.clientOrderId, ticker: order.ticker, side: order.side,
             yesPrice: order.yesPrice, initialCount: order.count, remainingCount: order.count, status: .resting,
             postOnly: order.postOnly, created: time, lastUpdate: time, queueAhead: options.queueAhead.hundredths,
-            reserved: cost)
+            reserved: .zero)
         orders.append(record)
         let i = orders.count - 1
+        reserve(i, cost)
         orderIndex[record.orderId] = i
         if !order.clientOrderId.isEmpty { clientIndex[order.clientOrderId] = i }
         if let crossing {
@@ -339,7 +357,7 @@ package struct ExchangeBook: Sendable {
             finish(i, status: .canceled, at: time)
         } else {
             orders[i].remainingCount = Count(hundredths: target)
-            orders[i].reserved = Money.cost(orders[i].remainingCount, sidePrice(orders[i].side, orders[i].yesPrice))
+            reserve(i, Money.cost(orders[i].remainingCount, sidePrice(orders[i].side, orders[i].yesPrice)))
             orders[i].lastUpdate = time
             notices.append(.order(orders[i]))
         }
@@ -357,9 +375,7 @@ package struct ExchangeBook: Sendable {
         guard side == orders[i].side else {
             throw ExchangeError(400, "invalid_parameters", "an amend cannot change the side of \(orderId)")
         }
-        guard yesPrice.micros >= 10_000, yesPrice.micros <= 990_000, yesPrice.micros % 10_000 == 0 else {
-            throw ExchangeError(400, "invalid_price", "price \(yesPrice) is not a cent from 0.01 to 0.99")
-        }
+        guard Self.isValidPrice(yesPrice) else { throw Self.invalidPrice(yesPrice) }
         let remaining = count.hundredths - orders[i].fillCount.hundredths
         guard remaining > 0, count.hundredths % 100 == 0 else {
             throw ExchangeError(
@@ -373,18 +389,14 @@ package struct ExchangeBook: Sendable {
             clientIndex[new] = i
             orders[i].clientOrderId = new
         }
-        let market = markets[orders[i].ticker]
-        let crossing =
-            side == .bid
-            ? market?.ask.flatMap { $0.micros > 0 && $0 <= yesPrice ? $0 : nil }
-            : market?.bid.flatMap { $0.micros > 0 && $0 >= yesPrice ? $0 : nil }
+        let crossing = crossing(side, yesPrice, in: markets[orders[i].ticker])
         if crossing != nil, orders[i].postOnly {
             throw ExchangeError(400, "post_only_rejected", "amended post-only \(side.rawValue) would cross the book")
         }
         if yesPrice != orders[i].yesPrice { orders[i].queueAhead = options.queueAhead.hundredths }
         orders[i].yesPrice = yesPrice
         orders[i].remainingCount = Count(hundredths: remaining)
-        orders[i].reserved = Money.cost(orders[i].remainingCount, sidePrice(side, yesPrice))
+        reserve(i, Money.cost(orders[i].remainingCount, sidePrice(side, yesPrice)))
         orders[i].lastUpdate = time
         if let crossing {
             fill(i, price: crossing, count: orders[i].remainingCount, isTaker: true, at: time)
@@ -414,7 +426,7 @@ package struct ExchangeBook: Sendable {
     private mutating func finish(_ i: Int, status: ExchangeOrder.Status, at time: Timestamp) {
         orders[i].status = status
         orders[i].remainingCount = .zero
-        orders[i].reserved = .zero
+        reserve(i, .zero)
         orders[i].lastUpdate = time
         notices.append(.order(orders[i]))
     }
@@ -472,7 +484,7 @@ package struct ExchangeBook: Sendable {
 
         orders[i].fillCount = Count(hundredths: o.fillCount.hundredths + count.hundredths)
         orders[i].remainingCount = Count(hundredths: o.remainingCount.hundredths - count.hundredths)
-        orders[i].reserved = Money.cost(orders[i].remainingCount, sidePrice(o.side, o.yesPrice))
+        reserve(i, Money.cost(orders[i].remainingCount, sidePrice(o.side, o.yesPrice)))
         if isTaker {
             orders[i].takerFees = Money(micros: o.takerFees.micros + fee.micros)
             orders[i].takerFillCost = Money(micros: o.takerFillCost.micros + paid)

@@ -173,11 +173,13 @@ enum ExchangeJSON {
         return j.output
     }
 
-    static func markets(_ book: ExchangeBook, query: [String: String], now: Timestamp) -> String {
+    static func markets(_ book: ExchangeBook, query: [String: String], now: Timestamp) throws(ExchangeError)
+        -> String
+    {
         var items: [ExchangeBook.Market] = book.tickers.compactMap { book.markets[$0] }
         if let e = query["event_ticker"] { items = items.filter { $0.listing.eventTicker.description == e } }
         if let s = query["series_ticker"] { items = items.filter { $0.listing.seriesTicker.description == s } }
-        let (page, cursor) = (try? self.page(items, query)) ?? (items, nil)
+        let (page, cursor) = try self.page(items, query)
         return list("markets", page.map { market($0, now: now) }, cursor: cursor)
     }
 

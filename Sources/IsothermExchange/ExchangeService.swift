@@ -73,6 +73,9 @@ package final class ExchangeService: Sendable {
         package var timestampToleranceMs: Int64 = 30_000
         package var chaos = ExchangeChaos()
         package var book = ExchangeBook.Options()
+        /// Keep the last this many portfolio requests as received, headers included (a test checks the
+        /// client's signatures with another implementation; `isotherm exchange --journal` prints them).
+        package var keepRequests = 0
 
         package init(keyId: String, publicKeyPEM: [UInt8]) {
             self.keyId = keyId
@@ -88,6 +91,7 @@ package final class ExchangeService: Sendable {
         var rng: SplitMix64
         var requests = 0
         var chaosAnswers: [String: Int] = [:]
+        var kept: [ExchangeRequest] = []
     }
 
     package let configuration: Configuration
@@ -129,6 +133,9 @@ package final class ExchangeService: Sendable {
         }
     }
 
+    /// The last ``Configuration/keepRequests`` portfolio requests, oldest first.
+    package func keptRequests() -> [ExchangeRequest] { state.withLock { $0.kept } }
+
     /// How many answers each chaos kind gave.
     package var chaosCounts: [String: Int] { state.withLock { $0.chaosAnswers } }
 
@@ -149,6 +156,12 @@ package final class ExchangeService: Sendable {
         let path = String(request.path.dropFirst(Self.prefix.count))
         let parts = path.split(separator: "/").map(String.init)
         let isPrivate = parts.first == "portfolio"
+        if isPrivate, configuration.keepRequests > 0 {
+            state.withLock { s in
+                if s.kept.count == configuration.keepRequests { s.kept.removeFirst() }
+                s.kept.append(request)
+            }
+        }
         if isPrivate, let failure = authenticate(request) { return Self.error(failure) }
         let now = worldNow()
         return state.withLock { s in
@@ -221,7 +234,7 @@ package final class ExchangeService: Sendable {
             return ok("{\"schedule\":{\"standard_hours\":[],\"maintenance_windows\":[]}}")
         }
         if route("GET", "markets") != nil {
-            return ok(ExchangeJSON.markets(book, query: request.query, now: now))
+            return ok(try ExchangeJSON.markets(book, query: request.query, now: now))
         }
         if let c = route("GET", "markets/*") {
             let ticker = c[0]
@@ -231,14 +244,13 @@ package final class ExchangeService: Sendable {
             return ok("{\"market\":\(ExchangeJSON.market(m, now: now))}")
         }
         if route("POST", "portfolio/events/orders") != nil {
-            let order = try parse(request.body) { b throws(ImportError) in try KalshiOrderV2.parse(b, source: "body") }
+            let order = try body(request) { f throws(ImportError) in try KalshiOrderV2.parse(f) }
             let o = try book.create(order, at: now)
             return ExchangeResponse(status: 201, body: ExchangeJSON.answer(o))
         }
         if route("POST", "portfolio/events/orders/batched") != nil {
-            let items = try parse(request.body) { b throws(ImportError) in
-                let root = try JSONFields(JSONParser.parse(b, source: "body"), source: "body", path: "")
-                return try root.array("orders").enumerated().map { (i, v) throws(ImportError) in
+            let items = try body(request) { root throws(ImportError) in
+                try root.array("orders").enumerated().map { (i, v) throws(ImportError) in
                     try KalshiOrderV2.parse(JSONFields(v, source: "body", path: "orders[\(i)]"))
                 }
             }
@@ -255,9 +267,8 @@ package final class ExchangeService: Sendable {
             return ExchangeResponse(status: 201, body: out + "]}")
         }
         if route("DELETE", "portfolio/events/orders/batched") != nil {
-            let ids = try parse(request.body) { b throws(ImportError) in
-                let root = try JSONFields(JSONParser.parse(b, source: "body"), source: "body", path: "")
-                return try root.array("orders").enumerated().map { (i, v) throws(ImportError) in
+            let ids = try body(request) { root throws(ImportError) in
+                try root.array("orders").enumerated().map { (i, v) throws(ImportError) in
                     try JSONFields(v, source: "body", path: "orders[\(i)]").string("order_id")
                 }
             }
@@ -285,8 +296,7 @@ package final class ExchangeService: Sendable {
         }
         if let c = route("POST", "portfolio/events/orders/*/amend") {
             let id = c[0]
-            let f = try fields(request.body)
-            let (side, price, count, updated) = try parse(request.body) { _ throws(ImportError) in
+            let (side, price, count, updated) = try body(request) { f throws(ImportError) in
                 let sideText = try f.string("side")
                 guard let side = KalshiBookSide(rawValue: sideText) else {
                     throw f.fail("side", "\"\(sideText)\" is not bid or ask")
@@ -302,8 +312,7 @@ package final class ExchangeService: Sendable {
         }
         if let c = route("POST", "portfolio/events/orders/*/decrease") {
             let id = c[0]
-            let f = try fields(request.body)
-            let (by, to) = try parse(request.body) { _ throws(ImportError) in
+            let (by, to) = try body(request) { f throws(ImportError) in
                 (
                     f.has("reduce_by") ? try KalshiAnswers.count(f, "reduce_by") : nil,
                     f.has("reduce_to") ? try KalshiAnswers.count(f, "reduce_to") : nil
@@ -352,16 +361,15 @@ package final class ExchangeService: Sendable {
         ExchangeResponse(status: e.status, body: e.json)
     }
 
-    private static func fields(_ body: [UInt8]) throws(ExchangeError) -> JSONFields {
-        try parse(body) { b throws(ImportError) in
-            try JSONFields(JSONParser.parse(b, source: "body"), source: "body", path: "")
-        }
-    }
-
-    /// A request body read by `read`; a bad one is Kalshi's 400 `invalid_parameters` naming the field.
-    private static func parse<T>(_ body: [UInt8], _ read: ([UInt8]) throws(ImportError) -> T) throws(ExchangeError)
-        -> T
+    /// The request's JSON body, parsed once and read by `read`; a body that is not JSON, or a field
+    /// `read` rejects, is Kalshi's 400 `invalid_parameters` naming what was wrong.
+    private static func body<T>(_ request: ExchangeRequest, _ read: (JSONFields) throws(ImportError) -> T)
+        throws(ExchangeError) -> T
     {
-        do { return try read(body) } catch { throw ExchangeError(400, "invalid_parameters", error.description) }
+        do {
+            return try read(JSONFields(JSONParser.parse(request.body, source: "body"), source: "body", path: ""))
+        } catch {
+            throw ExchangeError(400, "invalid_parameters", error.description)
+        }
     }
 }

@@ -119,6 +119,11 @@ package actor KalshiRESTClient {
                 return try decode("POST /portfolio/events/orders", body) { b throws(ImportError) in
                     try KalshiAnswers.order(b, source: "create order")
                 }
+            case .answer(let status, let body, _) where status == 409 && attempt > 1:
+                // Our client order ids are never reused, so after a resend a duplicate means an earlier
+                // attempt was taken: that order is the answer.
+                if let found = try await lookUp(order) { return found }
+                throw rejection(status, body, "POST /portfolio/events/orders")
             case .answer(let status, let body, let retryAfter):
                 let decision = KalshiRetry.decide(
                     isWrite: true, outcome: .status(status, retryAfter: retryAfter), attempt: attempt,
@@ -127,6 +132,9 @@ package actor KalshiRESTClient {
                 case .retry(let seconds): await pause(seconds)
                 case .lookUp:
                     if let found = try await lookUp(order) { return found }
+                    guard attempt < configuration.maxAttempts else {
+                        throw rejection(status, body, "POST /portfolio/events/orders")
+                    }
                 case .fail: throw rejection(status, body, "POST /portfolio/events/orders")
                 }
             case .notSent(let why):

@@ -44,7 +44,7 @@ final class LocalExchangeHarness: Sendable {
 
     /// Two days of New York from 2025-06-10, the clock at noon UTC of the first day (markets open,
     /// quoted). `chaos` misbehaves as asked.
-    init(chaos: ExchangeChaos = ExchangeChaos(), days: Int32 = 2) async throws {
+    init(chaos: ExchangeChaos = ExchangeChaos(), days: Int32 = 2, keepRequests: Int = 0) async throws {
         let first = LocalDate(iso8601: "2025-06-10")!
         var world = CityWorld(city: WorldCity.named("NY")!, seed: 11, start: first, end: first.advanced(by: days - 1))
         var events: [EventRecord] = []
@@ -60,6 +60,7 @@ final class LocalExchangeHarness: Sendable {
         var config = ExchangeService.Configuration(
             keyId: Self.keyId, publicKeyPEM: try Self.bytes("test_rsa_public.pem"))
         config.chaos = chaos
+        config.keepRequests = keepRequests
         let clock = self.clock
         service = ExchangeService(
             config, timeline: events, worldNow: { clock.time }, wallMs: { SystemClock.wallNanos() / 1_000_000 })
@@ -72,7 +73,8 @@ final class LocalExchangeHarness: Sendable {
         let tls = try ExchangeServer.tls(certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem")
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test.exchange")
-        logger.logLevel = .warning
+        // Hummingbird logs its own cancellation at stop as an error; the tests read answers, not logs.
+        logger.logLevel = .critical
         let app = try ExchangeServer.application(
             service: service, port: 0, tls: tls, logger: logger, onListening: { continuation.yield($0) })
         task = Task { try await app.run() }
@@ -92,7 +94,9 @@ final class LocalExchangeHarness: Sendable {
         config.maxAttempts = maxAttempts
         config.backoffSeconds = 0.01
         config.tier = .prime
-        return try KalshiRESTClient(config, signer: signer ?? self.signer)
+        var logger = Logger(label: "test.kalshi.rest")
+        logger.logLevel = .warning
+        return try KalshiRESTClient(config, signer: signer ?? self.signer, logger: logger)
     }
 
     /// A market of the first day that is open and quoted at the clock's time, with its quote.
