@@ -139,10 +139,18 @@ enum ExchangeJSON {
     }
 
     /// `Market`: what the world log lists, with the latest candle's quote.
+    /// A market's `status` and the `GET /markets?status=` filter value it answers to.
+    static func status(_ m: ExchangeBook.Market, now: Timestamp) -> (status: String, filter: String) {
+        let l = m.listing
+        if m.settled { return ("finalized", "settled") }
+        if now < l.openTime { return ("initialized", "unopened") }
+        if now >= l.closeTime { return ("closed", "closed") }
+        return ("active", "open")
+    }
+
     static func market(_ m: ExchangeBook.Market, now: Timestamp) -> String {
         let l = m.listing
-        let status: String =
-            m.settled ? "finalized" : now < l.openTime ? "initialized" : now >= l.closeTime ? "closed" : "active"
+        let status = status(m, now: now).status
         var j = JSONWriter()
         j.beginObject()
         j.string("ticker", l.ticker.description)
@@ -179,6 +187,13 @@ enum ExchangeJSON {
         var items: [ExchangeBook.Market] = book.tickers.compactMap { book.markets[$0] }
         if let e = query["event_ticker"] { items = items.filter { $0.listing.eventTicker.description == e } }
         if let s = query["series_ticker"] { items = items.filter { $0.listing.seriesTicker.description == s } }
+        if let wanted = query["status"] {
+            guard ["unopened", "open", "paused", "closed", "settled"].contains(wanted) else {
+                throw ExchangeError(
+                    400, "invalid_parameters", "status \(wanted) is not unopened, open, paused, closed or settled")
+            }
+            items = items.filter { status($0, now: now).filter == wanted }
+        }
         let (page, cursor) = try self.page(items, query)
         return list("markets", page.map { market($0, now: now) }, cursor: cursor)
     }

@@ -5,6 +5,8 @@ import HummingbirdTLS
 package import Logging
 import NIOCore
 package import NIOSSL
+import ServiceLifecycle
+import UnixSignals
 
 /// The local exchange on the network: Hummingbird on loopback (HTTP, or HTTPS with a given certificate),
 /// every request under `/trade-api/v2` answered by an ``ExchangeService``.
@@ -44,6 +46,34 @@ package enum ExchangeServer {
             router: router, server: server,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "isotherm-exchange"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    /// Serves until SIGINT or SIGTERM (a graceful shutdown through swift-service-lifecycle), or until
+    /// `seconds` pass when given.
+    package static func serve(
+        service: ExchangeService, port: Int, tls: TLSConfiguration?, logger: Logger, seconds: Double?,
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) async throws {
+        let app = try application(service: service, port: port, tls: tls, logger: logger, onListening: onListening)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        if let seconds {
+            // Its end shuts the group down gracefully, as a signal would.
+            services.append(
+                .init(service: Deadline(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// A service that ends after `seconds`, or at once on a graceful shutdown.
+    private struct Deadline: Service {
+        var seconds: Double
+        func run() async throws {
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+            }
+        }
     }
 
     /// A server TLS configuration from PEM files (certificate chain, private key).

@@ -83,11 +83,13 @@ package final class ExchangeService: Sendable {
         }
     }
 
-    private struct State: Sendable {
+    /// Under the lock only: the world source is read by one request at a time.
+    private struct State {
         var book: ExchangeBook
-        /// The world's events in time order, and the next one to show the book.
-        var timeline: [EventRecord]
-        var next = 0
+        /// The world's events in time order, pulled as the clock reaches them; `ahead` is the one
+        /// pulled but not yet due.
+        var world: () -> EventRecord?
+        var ahead: EventRecord?
         var rng: SplitMix64
         var requests = 0
         var chaosAnswers: [String: Int] = [:]
@@ -101,18 +103,35 @@ package final class ExchangeService: Sendable {
     private let wallMs: @Sendable () -> Int64
     package static let prefix = "/trade-api/v2"
 
-    /// - Parameter timeline: the world log's events (listings, candles, lifecycle, settlements), in time order.
+    /// - Parameter world: the world log's events (listings, candles, lifecycle, settlements) in time
+    ///   order, one per call, nil at the end; called under the exchange's lock as its clock advances, so
+    ///   a year of candles is streamed, not held.
     package init(
-        _ configuration: Configuration, timeline: [EventRecord], worldNow: @escaping @Sendable () -> Timestamp,
-        wallMs: @escaping @Sendable () -> Int64
+        _ configuration: Configuration, world: sending @escaping () -> EventRecord?,
+        worldNow: @escaping @Sendable () -> Timestamp, wallMs: @escaping @Sendable () -> Int64
     ) {
         self.configuration = configuration
         self.worldNow = worldNow
         self.wallMs = wallMs
         state = Mutex(
             State(
-                book: ExchangeBook(options: configuration.book), timeline: timeline,
+                book: ExchangeBook(options: configuration.book), world: world, ahead: world(),
                 rng: SplitMix64(seed: configuration.chaos.seed)))
+    }
+
+    /// An exchange over events held in memory (tests, small worlds).
+    package convenience init(
+        _ configuration: Configuration, timeline: [EventRecord], worldNow: @escaping @Sendable () -> Timestamp,
+        wallMs: @escaping @Sendable () -> Int64
+    ) {
+        var i = 0
+        self.init(
+            configuration,
+            world: {
+                guard i < timeline.count else { return nil }
+                defer { i += 1 }
+                return timeline[i]
+            }, worldNow: worldNow, wallMs: wallMs)
     }
 
     /// The book now (for tests and the status line), after showing it the world up to now.
@@ -140,9 +159,9 @@ package final class ExchangeService: Sendable {
     package var chaosCounts: [String: Int] { state.withLock { $0.chaosAnswers } }
 
     private static func catchUp(_ s: inout State, to now: Timestamp) {
-        while s.next < s.timeline.count, s.timeline[s.next].time <= now {
-            s.book.apply(s.timeline[s.next].event, at: s.timeline[s.next].time)
-            s.next += 1
+        while let r = s.ahead, r.time <= now {
+            s.book.apply(r.event, at: r.time)
+            s.ahead = s.world()
         }
         s.book.advance(to: now)
     }

@@ -24,6 +24,19 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// ``reportingErrors(_:)`` for an async command.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    Redaction.registerEnvironment()
+    do {
+        try await body()
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        printError("error: \(Redaction.redact("\(error)"))")
+        throw ExitCode(2)
+    }
+}
+
 /// Writes a line to standard error.
 func printError(_ line: String) {
     var s = line + "\n"

@@ -2,13 +2,13 @@ import ArgumentParser
 
 /// The `isotherm` command-line tool.
 @main
-struct Isotherm: ParsableCommand {
+struct Isotherm: AsyncParsableCommand {
     static let version = "0.2.0"
 
     /// Runs the command line, after giving `backtest`'s `--save` and `--debug` the seed's forms: alone,
     /// they mean `--save runs` and `--debug 20`.
-    static func main() {
-        main(Self.withOptionalValues(Array(CommandLine.arguments.dropFirst())))
+    static func main() async {
+        await main(Self.withOptionalValues(Array(CommandLine.arguments.dropFirst())))
     }
 
     /// Options that may stand alone, with the value they then take (subcommand, option, default).
@@ -51,6 +51,8 @@ struct Isotherm: ParsableCommand {
               isotherm import file|weather|kalshi  real data, exactly once
               isotherm record --log feed         Kalshi's WebSocket feed, verbatim
               isotherm kalshi check-key --key-file key.pem   does a Kalshi key load and sign
+              isotherm exchange --world world …  a local Kalshi exchange (paper)
+              isotherm order place|list|cancel …   trade by hand, logged first
               isotherm project postgres …        the old system's tables
               isotherm log inspect|cat|verify|sort LOG
 
@@ -61,7 +63,7 @@ struct Isotherm: ParsableCommand {
         subcommands: [
             GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ReplayCommand.self,
             ImportCommand.self,
-            RecordCommand.self, KalshiCommand.self, StatusCommand.self,
+            RecordCommand.self, KalshiCommand.self, ExchangeCommand.self, OrderCommand.self, StatusCommand.self,
             ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,

@@ -43,18 +43,7 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .long, help: "WebSocket URL.")
     var url = "wss://external-api-ws.kalshi.com/trade-api/ws/v2"
 
-    @Option(
-        name: .long,
-        help:
-            "API key id (default: $KALSHI_API_KEY_ID); needed for channels other than public ones. Visible in the process list: prefer $KALSHI_API_KEY_ID or --key-id-file."
-    )
-    var keyId: String?
-
-    @Option(name: .long, help: "A file holding the API key id (one line), instead of --key-id.")
-    var keyIdFile: String?
-
-    @Option(name: .long, help: "PEM private key file (default: $KALSHI_PRIVATE_KEY_PATH).")
-    var privateKey: String?
+    @OptionGroup var key: KalshiKeyOptions
 
     @Option(name: .long, help: "Channels to subscribe to, comma-separated.")
     var channels = "ticker,trade,market_lifecycle_v2"
@@ -90,7 +79,6 @@ struct RecordCommand: ParsableCommand {
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be above 0") }
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
         guard backoff >= 0 else { throw ValidationError("--backoff cannot be negative") }
-        if keyId != nil && keyIdFile != nil { throw ValidationError("give --key-id or --key-id-file, not both") }
     }
 
     func run() throws {
@@ -128,20 +116,8 @@ struct RecordCommand: ParsableCommand {
     /// The signer for a key given by flag or environment; nil when none is given and every channel is
     /// public.
     private func signer() throws -> KalshiSigner? {
-        let env = { (name: String) in getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
-        var key = keyId ?? env("KALSHI_API_KEY_ID")
-        if let keyIdFile {
-            let text = String(decoding: try Files.readWhole(keyIdFile), as: UTF8.self)
-            let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            let id = lines.first.map { String($0.filter { $0 != " " && $0 != "\t" && $0 != "\r" }) } ?? ""
-            guard !id.isEmpty else { throw CLIError("\(keyIdFile): no key id in the file") }
-            key = id
-        }
-        // Cut out of every error and log line from here on.
-        if let key { Redaction.register(key) }
-        let keyPath = privateKey ?? env("KALSHI_PRIVATE_KEY_PATH")
-        switch (key, keyPath) {
-        case (nil, nil):
+        let signer = try key.signer()
+        if signer == nil {
             let restricted = channelList.filter { !KalshiFeed.publicChannels.contains($0) }
             guard restricted.isEmpty else {
                 throw CLIError(
@@ -149,17 +125,7 @@ struct RecordCommand: ParsableCommand {
                         + "give --key-id and --private-key (or set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH); "
                         + "\(KalshiFeed.publicChannels.sorted().joined(separator: ", ")) need none")
             }
-            return nil
-        case (.some, nil):
-            throw CLIError("give --private-key or set KALSHI_PRIVATE_KEY_PATH: a key id without its key cannot sign")
-        case (nil, .some):
-            throw CLIError("give --key-id or set KALSHI_API_KEY_ID: a private key without its key id cannot sign")
-        case (.some(let key), .some(let path)):
-            do {
-                return try KalshiSigner(keyId: key, pem: try Files.readWhole(path))
-            } catch let e as SigningError {
-                throw CLIError("\(path): \(e)")
-            }
         }
+        return signer
     }
 }

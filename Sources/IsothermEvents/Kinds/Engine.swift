@@ -39,6 +39,10 @@ package enum DecisionAction: String, CaseIterable, Hashable, Sendable {
     case exit
     /// curve_gap: sell ours, buy the bracket the observations point to.
     case shift
+    /// A resting order taken off (a manual `isotherm order cancel`).
+    case cancel
+    /// A resting order's price or size changed (a manual `isotherm order amend` or `decrease`).
+    case amend
 }
 
 package struct StrategyDecision: Hashable, Sendable {

@@ -1,0 +1,226 @@
+import Foundation
+import IsothermEvents
+import IsothermStore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `isotherm exchange` serving a generated world, and `isotherm order` trading on it by hand through
+/// the write-ahead log, as a user runs them: separate processes, the release binary under
+/// `ISOTHERM_BIN`.
+@Suite("isotherm exchange and isotherm order", .serialized)
+struct ExchangeAndOrderCommandTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("IsothermKalshiTests/Fixtures").path
+    static let key = fixtures + "/test_rsa_private.pem"
+
+    /// A running `isotherm exchange`, its URL read from its first line of output.
+    final class Exchange {
+        let process = Process()
+        let url: String
+        private let output: Pipe
+
+        init(_ arguments: [String]) throws {
+            let path = try #require(CLI.executablePath, "the isotherm executable was not found; run `swift build`")
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = ["exchange", "--port", "0", "--json"] + arguments
+            output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            // The first line is written as soon as the port is bound; reading blocks until then.
+            var line: [UInt8] = []
+            let handle = output.fileHandleForReading
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            let first = String(decoding: line.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+            let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+            url = try #require(object?["url"] as? String, "the exchange's first line: \(first)")
+        }
+
+        /// SIGTERM, then what it printed after its first line.
+        func stop() -> (status: Int32, summary: String) {
+            kill(process.processIdentifier, SIGTERM)
+            let rest = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: rest, as: UTF8.self))
+        }
+    }
+
+    static func events(_ log: String) throws -> [(UInt64, Event)] {
+        var out: [(UInt64, Event)] = []
+        try EventLogReader(directory: log).forEach { sequence, record in
+            out.append((sequence, record.event))
+            return true
+        }
+        return out
+    }
+
+    static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test("orders placed, read, refused and canceled by hand are logged before they are sent")
+    func tradeByHand() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isotherm-order-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let world = dir + "/world"
+        let generated = try CLI.run([
+            "generate", "--out", world, "--cities", "NY", "--days", "2", "--start", "2025-06-10", "--seed", "3",
+        ])
+        try #require(generated.exitCode == 0, "\(generated)")
+        // Two hours after the listings, the clock all but stopped: markets open, quotes that hold still.
+        let exchange = try Exchange([
+            "--world", world, "--private-key", Self.key, "--key-id", "local", "--start", "2025-06-09T16:00:00Z",
+            "--speed", "0.0001",
+        ])
+        let log = dir + "/orders"
+        let common = ["--exchange", exchange.url, "--key-id", "local", "--private-key", Self.key, "--log", log]
+        let reads = ["--exchange", exchange.url, "--key-id", "local", "--private-key", Self.key]
+
+        // A market and its quote, from the exchange's public market list (no key).
+        let markets = try CLI.run(["order", "markets", "--exchange", exchange.url, "--status", "open", "--json"])
+        try #require(markets.exitCode == 0, "\(markets)")
+        let list = Self.json(markets.stdout)["markets"] as? [[String: Any]]
+        let quoted = try #require(
+            list?.first {
+                let bid = Double($0["yes_bid"] as? String ?? "") ?? 0
+                let ask = Double($0["yes_ask"] as? String ?? "") ?? 1
+                return bid >= 0.05 && ask <= 0.95 && ask - bid >= 0.02
+            }, "a quoted market in \(markets)")
+        let ticker = try #require(quoted["ticker"] as? String)
+        let bidCents = Int((Double(quoted["yes_bid"] as! String)! * 100).rounded())
+        let askCents = Int((Double(quoted["yes_ask"] as! String)! * 100).rounded())
+
+        // A resting post-only bid below the bid.
+        let placed = try CLI.run(
+            ["order", "place"] + common + [
+                "--ticker", ticker, "--side", "yes", "--price", "\(bidCents - 1)c", "--count", "4", "--post-only",
+                "--json",
+            ])
+        try #require(placed.exitCode == 0, "\(placed)")
+        let answer = Self.json(placed.stdout)
+        let orderId = try #require(answer["order_id"] as? String)
+        let clientOrderId = try #require(answer["client_order_id"] as? String)
+        #expect(answer["remaining_count"] as? String == "4.00")
+        // The log: the session's manifest, the decision (reason manual), the intent, then the ack.
+        var events = try Self.events(log)
+        guard events.count == 4, case .runManifest(let manifest) = events[0].1,
+            case .strategyDecision(let decision) = events[1].1, case .orderIntent(let intent) = events[2].1,
+            case .orderAcknowledged(let ack) = events[3].1
+        else {
+            Issue.record("the log holds \(events.map(\.1.kind.name))")
+            return
+        }
+        #expect(manifest.runKind == "manual" && decision.reason == "manual" && decision.strategy == "manual")
+        #expect(intent.clientOrderId == clientOrderId && intent.decisionSequence == events[1].0)
+        #expect(intent.price.micros == Int64(bidCents - 1) * 10_000 && intent.postOnly)
+        #expect(ack.orderId == orderId && ack.clientOrderId == clientOrderId)
+
+        // Buying NO at (1 − bid) takes the bid: a fill, logged in the intent's terms.
+        let taken = try CLI.run(
+            ["order", "place"] + common + [
+                "--ticker", ticker, "--side", "no", "--price", "\(100 - bidCents)c", "--count", "2", "--json",
+            ])
+        try #require(taken.exitCode == 0, "\(taken)")
+        #expect(Self.json(taken.stdout)["fill_count"] as? String == "2.00", "\(taken)")
+        events = try Self.events(log)
+        let fills = events.compactMap { e -> Fill? in if case .fill(let f) = e.1 { f } else { nil } }
+        #expect(
+            fills.count == 1 && fills.first?.side == .no && fills.first?.price.micros == Int64(100 - bidCents) * 10_000)
+        // The same session: one manifest, client order ids differ.
+        #expect(events.filter { $0.1.kind == .runManifest }.count == 1)
+
+        // Refused by the exchange: a post-only bid at the ask crosses. Logged as rejected; exit 2.
+        let refused = try CLI.run(
+            ["order", "place"] + common + [
+                "--ticker", ticker, "--side", "yes", "--price", "\(askCents)c", "--count", "1", "--post-only",
+            ])
+        #expect(refused.exitCode == 2 && refused.stderr.contains("post_only_rejected"), "\(refused)")
+        events = try Self.events(log)
+        if case .orderRejected(let r) = events.last?.1 {
+            #expect(r.code == "post_only_rejected")
+        } else {
+            Issue.record("last event \(events.last.map { $0.1.kind.name } ?? "none")")
+        }
+
+        // Refused before anything is logged: a real order without --trade, a price off the grid.
+        let before = events.count
+        let real = try CLI.run(
+            ["order", "place", "--env", "prod", "--key-id", "local", "--private-key", Self.key, "--log", log]
+                + ["--ticker", ticker, "--side", "yes", "--price", "0.30", "--count", "1"])
+        #expect(real.exitCode == 2 && real.stderr.contains("--trade"), "\(real)")
+        let offGrid = try CLI.run(
+            ["order", "place"] + common + ["--ticker", ticker, "--side", "yes", "--price", "0.305", "--count", "1"])
+        #expect(offGrid.exitCode == 2 && offGrid.stderr.contains("--price 0.305"), "\(offGrid)")
+        #expect(try Self.events(log).count == before, "a refused command logged nothing")
+
+        // Reads: the resting order, the position, the balance.
+        let resting = try CLI.run(["order", "list"] + reads + ["--status", "resting", "--json"])
+        let orders = Self.json(resting.stdout)["orders"] as? [[String: Any]]
+        #expect(orders?.count == 1 && orders?.first?["order_id"] as? String == orderId, "\(resting)")
+        let positions = try CLI.run(["order", "positions"] + reads + ["--json"])
+        let held = Self.json(positions.stdout)["positions"] as? [[String: Any]]
+        #expect(held?.first?["position"] as? String == "-2.00", "\(positions)")
+        let balance = try CLI.run(["order", "balance"] + reads)
+        #expect(balance.exitCode == 0 && balance.stdout.hasPrefix("balance $"), "\(balance)")
+
+        // Amend, decrease, cancel: each logged as a manual decision first; the cancel as order_canceled.
+        let amended = try CLI.run(
+            ["order", "amend"] + common + ["--order-id", orderId, "--price", "\(bidCents - 2)c", "--count", "6"])
+        #expect(amended.exitCode == 0 && amended.stdout.contains("resting 6.00"), "\(amended)")
+        let decreased = try CLI.run(["order", "decrease"] + common + ["--order-id", orderId, "--to", "3"])
+        #expect(decreased.exitCode == 0 && decreased.stdout.contains("resting 3.00"), "\(decreased)")
+        let canceled = try CLI.run(["order", "cancel"] + common + ["--order-id", orderId])
+        #expect(canceled.exitCode == 0 && canceled.stdout.contains("canceled 3.00"), "\(canceled)")
+        events = try Self.events(log)
+        let decisions = events.compactMap { e -> StrategyDecision? in
+            if case .strategyDecision(let d) = e.1 { d } else { nil }
+        }
+        #expect(decisions.map(\.action) == [.buy, .buy, .buy, .amend, .amend, .cancel])
+        #expect(decisions.allSatisfy { $0.reason == "manual" })
+        if case .orderCanceled(let c) = events.last?.1 {
+            #expect(c.clientOrderId == clientOrderId && c.canceledCount == Count(contracts: 3) && c.reason == "manual")
+        } else {
+            Issue.record("last event \(events.last.map { $0.1.kind.name } ?? "none")")
+        }
+        // Every intent's client order id is distinct.
+        let ids = events.compactMap { e -> String? in if case .orderIntent(let i) = e.1 { i.clientOrderId } else { nil }
+        }
+        #expect(Set(ids).count == ids.count && ids.count == 3)
+
+        // A second log is a second session: its client order ids cannot collide with the first's.
+        let other = try CLI.run(
+            ["order", "place"] + common.dropLast(2) + ["--log", dir + "/orders2"]
+                + ["--ticker", ticker, "--side", "yes", "--price", "\(bidCents - 1)c", "--count", "1", "--json"])
+        #expect(other.exitCode == 0, "\(other)")
+        #expect(Self.json(other.stdout)["client_order_id"] as? String != clientOrderId)
+
+        let (status, summary) = exchange.stop()
+        #expect(status == 0, "\(summary)")
+        let final = Self.json(summary.split(separator: "\n").last.map(String.init) ?? "")
+        #expect(final["orders"] as? Int == 3 && final["fills"] as? Int == 1, "\(summary)")
+
+        // The exchange gone: the error says how to start one.
+        let gone = try CLI.run(["order", "balance"] + reads)
+        #expect(gone.exitCode == 2 && gone.stderr.contains("isotherm exchange"), "\(gone)")
+    }
+
+    @Test("exchange refuses bad flags in one line")
+    func exchangeFlags() throws {
+        let noKey = try CLI.run(["exchange", "--world", "nowhere"])
+        #expect(noKey.exitCode != 0 && noKey.stderr.contains("--public-key"), "\(noKey)")
+        let badKey = try CLI.run(["exchange", "--world", "nowhere", "--public-key", Self.key])
+        #expect(badKey.exitCode == 2 && badKey.stderr.contains("not a PEM public key"), "\(badKey)")
+        let chaos = try CLI.run(["exchange", "--world", "w", "--private-key", Self.key, "--chaos-5xx", "1200"])
+        #expect(chaos.exitCode != 0 && chaos.stderr.contains("per mille"), "\(chaos)")
+    }
+}
