@@ -93,7 +93,7 @@ package enum ExchangeNotice: Equatable, Sendable {
     case order(ExchangeOrder)
     case fill(ExchangeFill)
     case position(ticker: Symbol, ExchangePosition)
-    case candle(Candle, at: Timestamp)
+    case candle(Candle, at: Timestamp, totalVolume: Count)
     case lifecycle(MarketLifecycle, at: Timestamp)
 }
 
@@ -166,7 +166,7 @@ package struct ExchangeBook: Sendable {
             m.volume = Count(hundredths: m.volume.hundredths + c.volume.hundredths)
             m.openInterest = c.openInterest
             markets[c.ticker] = m
-            notices.append(.candle(c, at: time))
+            notices.append(.candle(c, at: time, totalVolume: m.volume))
             match(c, at: time)
         case .marketLifecycle(let l):
             notices.append(.lifecycle(l, at: time))

@@ -216,7 +216,8 @@ package final class ExchangeService: Sendable {
 
     /// 401 unless the request carries the key id, a fresh timestamp and a valid signature of
     /// timestamp + method + path (the query is not signed; the body is not signed).
-    private func authenticate(_ request: ExchangeRequest) -> ExchangeError? {
+    /// Nil when `request` carries a valid signature, else the 401 Kalshi would answer.
+    package func authenticate(_ request: ExchangeRequest) -> ExchangeError? {
         guard let key = request.headers["kalshi-access-key"], let ts = request.headers["kalshi-access-timestamp"],
             let signature = request.headers["kalshi-access-signature"]
         else {

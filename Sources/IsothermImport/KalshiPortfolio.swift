@@ -116,7 +116,9 @@ package enum KalshiPortfolioParser {
             balance: dollars, portfolioValue: Money(micros: valueMicros), updated: Timestamp(seconds: updated))
     }
 
-    private static func order(_ o: JSONFields) throws(ImportError) -> KalshiOrder {
+    /// One `Order` object; also the WebSocket's `user_order` message, which has the same fields (its
+    /// times are `created_ts_ms`/`last_updated_ts_ms`).
+    package static func order(_ o: JSONFields) throws(ImportError) -> KalshiOrder {
         let statusText = try o.string("status")
         guard let status = KalshiOrder.Status(rawValue: statusText) else {
             throw o.fail("status", "\"\(statusText)\" is not resting, canceled or executed")
@@ -129,7 +131,32 @@ package enum KalshiPortfolioParser {
             remainingCount: try o.requiredKalshiCount("remaining_count"),
             initialCount: try o.requiredKalshiCount("initial_count"),
             fees: Money(micros: try money(o, "taker_fees_dollars").micros + money(o, "maker_fees_dollars").micros),
-            createdTime: try o.time("created_time"), lastUpdateTime: try o.time("last_update_time"))
+            createdTime: try time(o, "created_time", orMilliseconds: "created_ts_ms"),
+            lastUpdateTime: try time(o, "last_update_time", orMilliseconds: "last_updated_ts_ms"))
+    }
+
+    private static func time(_ f: JSONFields, _ key: String, orMilliseconds msKey: String) throws(ImportError)
+        -> Timestamp?
+    {
+        if let t = try f.time(key) { return t }
+        return try milliseconds(f, msKey)
+    }
+
+    /// The WebSocket's `fill` message: `trade_id` for the fill's id, `market_ticker`, `ts_ms`.
+    package static func streamedFill(_ f: JSONFields) throws(ImportError) -> KalshiFillRecord {
+        KalshiFillRecord(
+            fillId: try f.string("trade_id"), orderId: try f.string("order_id"),
+            ticker: try f.kalshiTicker("market_ticker"), outcomeSide: try side(f, "outcome_side"),
+            bookSide: try bookSide(f), count: try f.requiredKalshiCount("count"),
+            yesPrice: try f.requiredKalshiPrice("yes_price"), isTaker: try bool(f, "is_taker"),
+            fee: try money(f, "fee_cost"), time: try milliseconds(f, "ts_ms"))
+    }
+
+    /// Unix milliseconds, or nil when absent.
+    private static func milliseconds(_ f: JSONFields, _ key: String) throws(ImportError) -> Timestamp? {
+        guard let ms = try f.integer(key) else { return nil }
+        guard ms >= 0, ms < 7_258_118_400_000 else { throw f.fail(key, "\(ms) is not Unix milliseconds before 2200") }
+        return Timestamp(milliseconds: ms)
     }
 
     private static func side(_ f: JSONFields, _ key: String) throws(ImportError) -> Side {

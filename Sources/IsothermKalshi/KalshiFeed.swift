@@ -25,6 +25,11 @@ package struct KalshiFeedMessage: Sendable {
     package var subscribed: (channel: String, sid: Int64)?
     /// Why the content could not be mapped (the envelope was read): a field missing or malformed.
     package var unreadable: ImportError?
+    /// The private channels' payloads, read exactly (the live trader reconciles them with its intents
+    /// and with REST): `user_order`, `fill`, `market_position`.
+    package var order: KalshiOrder?
+    package var fill: KalshiFillRecord?
+    package var position: KalshiPosition?
 
     /// The tickers that say what the message is about, in the message's terms; empty for replies and
     /// errors, which are about the connection.
@@ -165,6 +170,23 @@ package enum KalshiFeed {
             out.events = [try trade(msg)]
         case "market_lifecycle_v2":
             out.events = try lifecycle(msg, receivedAt: receivedAt)
+        case "orderbook_snapshot":
+            out.events = [EventRecord(time: receivedAt, event: .bookSnapshot(try bookSnapshot(msg)))]
+        case "orderbook_delta":
+            out.events = [try bookDelta(msg, receivedAt: receivedAt)]
+        case "user_order":
+            out.order = try KalshiPortfolioParser.order(msg)
+        case "fill":
+            out.fill = try KalshiPortfolioParser.streamedFill(msg)
+        case "market_position":
+            guard let position = try msg.decimal("position_fp", scale: 2) else {
+                throw msg.fail("position_fp", "missing")
+            }
+            out.position = KalshiPosition(
+                ticker: try msg.kalshiTicker("market_ticker"), position: position,
+                exposure: Money(micros: try KalshiAnswers.dollars(msg, "position_cost_dollars")),
+                realizedPnl: try KalshiAnswers.dollars(msg, "realized_pnl_dollars"),
+                feesPaid: Money(micros: try KalshiAnswers.dollars(msg, "fees_paid_dollars")))
         case "subscribed":
             out.subscribed = (try msg.string("channel"), try msg.integer("sid") ?? 0)
         case "error":
@@ -174,6 +196,43 @@ package enum KalshiFeed {
         default:
             break  // raw only (see the type's documentation)
         }
+    }
+
+    /// `orderbook_snapshot`: `yes_dollars_fp` and `no_dollars_fp`, `[[price, count], …]` (a side absent
+    /// when empty), each side best first as ``BookSnapshot`` keeps them. NO prices are the NO leg's.
+    private static func bookSnapshot(_ msg: JSONFields) throws(ImportError) -> BookSnapshot {
+        func levels(_ key: String) throws(ImportError) -> [BookLevel] {
+            guard msg.has(key) else { return [] }
+            var out: [BookLevel] = []
+            for (i, v) in try msg.array(key).enumerated() {
+                guard let pair = v.arrayValue, pair.count == 2, let p = pair[0].numberText, let c = pair[1].numberText,
+                    let micros = FixedPoint.parse(p, scale: 6), (0...1_000_000).contains(micros),
+                    let hundredths = FixedPoint.parse(c, scale: 2), hundredths >= 0
+                else { throw msg.fail("\(key)[\(i)]", "expected [\"price\", \"count\"] dollar and count strings") }
+                out.append(BookLevel(price: Price(micros: micros), count: Count(hundredths: hundredths)))
+            }
+            return out.sorted { $0.price > $1.price }
+        }
+        return BookSnapshot(
+            ticker: try msg.kalshiTicker("market_ticker"), yesBids: try levels("yes_dollars_fp"),
+            noBids: try levels("no_dollars_fp"))
+    }
+
+    /// `orderbook_delta`: a signed change of the resting count at one price of one side.
+    private static func bookDelta(_ msg: JSONFields, receivedAt: Timestamp) throws(ImportError) -> EventRecord {
+        let sideText = try msg.string("side")
+        guard let side: Side = sideText == "yes" ? .yes : sideText == "no" ? .no : nil else {
+            throw msg.fail("side", "\"\(sideText)\" is not yes or no")
+        }
+        guard let price = try msg.kalshiPrice("price") else { throw msg.fail("price_dollars", "missing") }
+        guard let v = msg.optional("delta_fp"), let text = v.numberText, let delta = FixedPoint.parse(text, scale: 2)
+        else { throw msg.fail("delta_fp", "expected a signed count string") }
+        return EventRecord(
+            time: try exchangeTime(msg) ?? receivedAt,
+            event: .bookDelta(
+                BookDelta(
+                    ticker: try msg.kalshiTicker("market_ticker"), side: side, price: price,
+                    delta: Count(hundredths: delta), clientOrderId: try msg.optionalString("client_order_id"))))
     }
 
     private static func tickerUpdate(_ msg: JSONFields) throws(ImportError) -> TickerUpdate {

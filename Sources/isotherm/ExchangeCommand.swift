@@ -89,6 +89,16 @@ struct ExchangeCommand: AsyncParsableCommand {
     @Option(name: .customLong("chaos-seed"), help: "Seed of the chaos draws.")
     var chaosSeed: UInt64 = 1
 
+    @Option(
+        name: .customLong("feed-drop"), help: "Per mille of WebSocket data messages that close the connection instead.")
+    var feedDrop = 0
+
+    @Option(name: .customLong("feed-duplicate"), help: "Per mille of WebSocket data messages sent twice.")
+    var feedDuplicate = 0
+
+    @Option(name: .customLong("feed-gap"), help: "Per mille of numbered WebSocket messages preceded by a skipped seq.")
+    var feedGap = 0
+
     @Option(name: .long, help: "Stop after this many real seconds.")
     var seconds: Double?
 
@@ -103,7 +113,11 @@ struct ExchangeCommand: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        for (name, v) in [("--chaos-429", chaos429), ("--chaos-5xx", chaos5xx), ("--chaos-lost", chaosLost)] {
+        for (name, v) in [
+            ("--chaos-429", chaos429), ("--chaos-5xx", chaos5xx), ("--chaos-lost", chaosLost),
+            ("--feed-drop", feedDrop),
+            ("--feed-duplicate", feedDuplicate), ("--feed-gap", feedGap),
+        ] {
             guard (0...1_000).contains(v) else { throw ValidationError("\(name) is per mille: 0 to 1000") }
         }
         guard chaos429 + chaos5xx + chaosLost <= 1_000 else {
@@ -156,21 +170,33 @@ struct ExchangeCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let scheme = tls == nil ? "http" : "https"
         let json = json
+        var feedChaos = ExchangeFeedChaos()
+        feedChaos.dropPerMille = feedDrop
+        feedChaos.duplicatePerMille = feedDuplicate
+        feedChaos.gapPerMille = feedGap
+        feedChaos.seed = chaosSeed
+        let feed = ExchangeFeed(service: service, chaos: feedChaos)
         try await ExchangeServer.serve(
-            service: service, port: port, tls: tls, logger: logger, seconds: seconds,
+            service: service, feed: feed, port: port, tls: tls, logger: logger, seconds: seconds,
             onListening: { bound in
                 let url = "\(scheme)://127.0.0.1:\(bound)/trade-api/v2"
+                // TLS cannot name an IP address as the server (SNI): wss goes to localhost.
+                let wsURL =
+                    scheme == "https"
+                    ? "wss://localhost:\(bound)\(ExchangeServer.webSocketPath)"
+                    : "ws://127.0.0.1:\(bound)\(ExchangeServer.webSocketPath)"
                 var line: String
                 if json {
                     var j = JSONWriter()
                     j.beginObject()
                     j.string("url", url)
+                    j.string("ws_url", wsURL)
                     j.number("port", Int64(bound))
                     j.string("world_start", startTime.rfc3339)
                     j.endObject()
                     line = j.output
                 } else {
-                    line = "listening on \(url) (world from \(startTime.rfc3339) at \(speed)x)"
+                    line = "listening on \(url) and \(wsURL) (world from \(startTime.rfc3339) at \(speed)x)"
                 }
                 // Unbuffered, so a script reading the pipe sees the port at once.
                 line += "\n"
@@ -178,12 +204,13 @@ struct ExchangeCommand: AsyncParsableCommand {
             })
         if let failure = world.failure { printError("exchange: the world log stopped early: \(failure)") }
         let book = service.snapshot()
-        print(Self.summary(book, service: service, json: json))
+        print(Self.summary(book, service: service, feed: feed, json: json))
     }
 
-    static func summary(_ book: ExchangeBook, service: ExchangeService, json: Bool) -> String {
+    static func summary(_ book: ExchangeBook, service: ExchangeService, feed: ExchangeFeed, json: Bool) -> String {
         let resting = book.orders.filter { $0.status == .resting }.count
-        let chaos = service.chaosCounts.sorted { $0.key < $1.key }
+        let chaos = service.chaosCounts.merging(feed.counts.map { ("feed_" + $0.key, $0.value) }) { a, _ in a }
+            .sorted { $0.key < $1.key }
         if json {
             var j = JSONWriter()
             j.beginObject()

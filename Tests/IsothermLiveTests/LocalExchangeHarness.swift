@@ -30,6 +30,7 @@ final class LocalExchangeHarness: Sendable {
 
     let clock: ManualClock
     let service: ExchangeService
+    let feed: ExchangeFeed
     let timeline: [EventRecord]
     let port: Int
     let caFile: String
@@ -44,7 +45,10 @@ final class LocalExchangeHarness: Sendable {
 
     /// Two days of New York from 2025-06-10, the clock at noon UTC of the first day (markets open,
     /// quoted). `chaos` misbehaves as asked.
-    init(chaos: ExchangeChaos = ExchangeChaos(), days: Int32 = 2, keepRequests: Int = 0) async throws {
+    init(
+        chaos: ExchangeChaos = ExchangeChaos(), feedChaos: ExchangeFeedChaos = ExchangeFeedChaos(), days: Int32 = 2,
+        keepRequests: Int = 0
+    ) async throws {
         let first = LocalDate(iso8601: "2025-06-10")!
         var world = CityWorld(city: WorldCity.named("NY")!, seed: 11, start: first, end: first.advanced(by: days - 1))
         var events: [EventRecord] = []
@@ -64,6 +68,7 @@ final class LocalExchangeHarness: Sendable {
         let clock = self.clock
         service = ExchangeService(
             config, timeline: events, worldNow: { clock.time }, wallMs: { SystemClock.wallNanos() / 1_000_000 })
+        feed = ExchangeFeed(service: service, chaos: feedChaos)
         ca = try ThrowawayCA()
         caFile = ca.caFile
         directory = NSTemporaryDirectory() + "isotherm-exchange-\(UInt64.random(in: 0...UInt64.max))"
@@ -76,7 +81,7 @@ final class LocalExchangeHarness: Sendable {
         // Hummingbird logs its own cancellation at stop as an error; the tests read answers, not logs.
         logger.logLevel = .critical
         let app = try ExchangeServer.application(
-            service: service, port: 0, tls: tls, logger: logger, onListening: { continuation.yield($0) })
+            service: service, feed: feed, port: 0, tls: tls, logger: logger, onListening: { continuation.yield($0) })
         task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -84,6 +89,8 @@ final class LocalExchangeHarness: Sendable {
     }
 
     var baseURL: String { "https://127.0.0.1:\(port)/trade-api/v2" }
+    /// `localhost`: TLS cannot send an IP address as the server name (SNI), and the certificate names both.
+    var webSocketURL: String { "wss://localhost:\(port)/trade-api/ws/v2" }
 
     func client(signer: KalshiSigner? = nil, timeoutSeconds: Int64 = 10, maxAttempts: Int = 5) throws
         -> KalshiRESTClient

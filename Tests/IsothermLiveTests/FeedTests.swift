@@ -1,0 +1,251 @@
+import IsothermEvents
+import IsothermImport
+import IsothermKalshi
+import IsothermPlatform
+import IsothermWorld
+import Logging
+import Synchronization
+import Testing
+
+@testable import IsothermExchange
+@testable import IsothermLive
+
+/// The WebSocket client against the local exchange's feed over TLS (`reference/kalshi-api.md` §4:
+/// commands, envelope, `seq` per subscription, the message payloads): what the feed says about orders,
+/// fills and positions equals what REST says; the book folded from snapshots and deltas equals the
+/// exchange's quote; dropped connections, duplicates and sequence gaps are survived.
+@Suite(.serialized) struct FeedTests {
+    /// Everything a run of the feed client reported, and a switch to stop it.
+    final class Recorder: Sendable {
+        private let state = Mutex((updates: [KalshiFeedUpdate](), stop: false))
+        var updates: [KalshiFeedUpdate] { state.withLock { $0.updates } }
+        var frames: [KalshiFeedFrame] {
+            updates.compactMap { if case .frame(let f) = $0 { f } else { nil } }
+        }
+        func stop() { state.withLock { $0.stop = true } }
+        func record(_ u: KalshiFeedUpdate) -> Bool {
+            state.withLock { s in
+                s.updates.append(u)
+                return !s.stop
+            }
+        }
+        /// Waits (up to `seconds`) until `condition` holds over what was recorded.
+        func wait(seconds: Double = 60, _ what: String, _ condition: (Recorder) -> Bool) async -> Bool {
+            let deadline = SystemClock.monotonicNanos() + Int64(seconds * 1e9)
+            while SystemClock.monotonicNanos() < deadline {
+                if condition(self) { return true }
+                try? await Task.sleep(nanoseconds: 10_000_000)
+            }
+            Issue.record("timed out waiting for \(what); updates: \(updates.prefix(12))")
+            return false
+        }
+    }
+
+    static func feedClient(_ h: LocalExchangeHarness, _ channels: [KalshiFeedClient.Channel], signed: Bool = true)
+        -> KalshiFeedClient
+    {
+        var config = KalshiFeedClient.Configuration(url: h.webSocketURL, channels: channels)
+        config.caFile = h.caFile
+        config.backoffSeconds = 0.02
+        config.maxBackoffSeconds = 0.2
+        config.jitterSeed = 9
+        var logger = Logger(label: "test.kalshi.ws")
+        logger.logLevel = .critical
+        return KalshiFeedClient(config, signer: signed ? h.signer : nil, logger: logger)
+    }
+
+    /// Folds the applicable book messages of `frames` for `ticker`: a snapshot replaces the book.
+    static func book(_ frames: [KalshiFeedFrame], _ ticker: Symbol) -> (KalshiBook?, outOfStep: Int) {
+        var book: KalshiBook?
+        var outOfStep = 0
+        for f in frames where f.isApplicable {
+            for r in f.message!.events {
+                switch r.event {
+                case .bookSnapshot(let s) where s.ticker == ticker: book = KalshiBook(s)
+                case .bookDelta(let d) where d.ticker == ticker:
+                    if book?.apply(d) != true { outOfStep += 1 }
+                default: break
+                }
+            }
+        }
+        return (book, outOfStep)
+    }
+
+    /// Orders, fills and positions agree between REST and the private channels; the folded book is the
+    /// exchange's quote; tickers and trades arrive as candles pass.
+    @Test func restAndWebSocketAgree() async throws {
+        let h = try await LocalExchangeHarness()
+        let rest = try h.client()
+        let m = h.quotedMarket()
+        let recorder = Recorder()
+        let feed = Self.feedClient(
+            h,
+            [
+                .init("ticker", markets: [m.ticker.description]), .init("trade", markets: [m.ticker.description]),
+                .init("orderbook_delta", markets: [m.ticker.description]), .init("fill"), .init("user_orders"),
+                .init("market_positions"), .init("market_lifecycle_v2"),
+            ])
+        let run = Task { await feed.run { recorder.record($0) } }
+        defer { run.cancel() }
+        guard
+            await recorder.wait(
+                "seven subscriptions", { r in r.frames.filter { $0.message?.subscribed != nil }.count == 7 })
+        else { return }
+        do {
+            _ = try await rest.create(
+                LocalExchangeTests.order(m.ticker, .bid, m.ask.micros / 10_000, 3, id: "w-1", postOnly: false))
+            _ = try await rest.create(LocalExchangeTests.order(m.ticker, .bid, m.bid.micros / 10_000, 40, id: "w-2"))
+            _ = try await rest.create(
+                LocalExchangeTests.order(m.ticker, .ask, m.bid.micros / 10_000, 1, id: "w-3", postOnly: false))
+            // Three hours of candles: tickers, trades, book moves, and maker fills of the resting bid.
+            for _ in 0..<36 { h.clock.set(h.clock.time.adding(nanos: 5 * Timestamp.nanosPerMinute)) }
+            let fills = try await rest.fills()
+            let orders = try await rest.orders()
+            let positions = try await rest.positions()
+            let quote = h.service.snapshot().markets[m.ticker]!
+            guard
+                await recorder.wait(
+                    "every fill and the latest order states",
+                    { r in
+                        let streamed = Set(r.frames.filter(\.isApplicable).compactMap { $0.message?.fill?.fillId })
+                        let (book, _) = Self.book(r.frames, m.ticker)
+                        return streamed == Set(fills.map(\.fillId))
+                            && orders.allSatisfy { o in
+                                r.frames.last { $0.message?.order?.orderId == o.orderId }?.message?.order == o
+                            } && book?.bestYesBid == quote.bid && book?.bestYesAsk == quote.ask
+                    })
+            else { return }
+            recorder.stop()
+            let frames = recorder.frames
+            // Fills: the same records, whatever the road (REST dates them to the second, the feed to the ms).
+            let streamed = frames.filter(\.isApplicable).compactMap { $0.message?.fill }
+            func untimed(_ f: KalshiFillRecord) -> KalshiFillRecord {
+                var f = f
+                f.time = nil
+                return f
+            }
+            let fromFeed: [KalshiFillRecord] = streamed.map(untimed).sorted { $0.fillId < $1.fillId }
+            let fromREST: [KalshiFillRecord] = fills.map(untimed).sorted { $0.fillId < $1.fillId }
+            #expect(fromFeed == fromREST)
+            #expect(fills.count >= 2, "a taking bid and a taking ask at least")
+            // Positions: the last market_position equals REST's.
+            for p in positions {
+                let last = frames.last { $0.message?.position?.ticker == p.ticker }?.message?.position
+                #expect(last == p, "\(p.ticker)")
+            }
+            // The book folded from the feed is the exchange's quote.
+            let (book, outOfStep) = Self.book(frames, m.ticker)
+            #expect(outOfStep == 0)
+            #expect(book?.bestYesBid == quote.bid && book?.bestYesAsk == quote.ask, "\(String(describing: book))")
+            #expect(frames.contains { $0.message?.type == "ticker" } && frames.contains { $0.message?.type == "trade" })
+            // Every frame is handed over verbatim and read; nothing was a duplicate or a gap.
+            #expect(frames.allSatisfy { $0.problem == nil && $0.message?.unreadable == nil })
+            #expect(!recorder.updates.contains { if case .gap = $0 { true } else { false } })
+        } catch {
+            Issue.record("\(error)")
+        }
+        await rest.shutdown()
+        await h.stop()
+    }
+
+    /// Without a signed upgrade the private channels are refused with Kalshi's error 9; public ones work.
+    @Test func privateChannelsNeedASignedConnection() async throws {
+        let h = try await LocalExchangeHarness()
+        let recorder = Recorder()
+        let feed = Self.feedClient(h, [.init("ticker"), .init("fill")], signed: false)
+        let run = Task { await feed.run { recorder.record($0) } }
+        defer { run.cancel() }
+        _ = await recorder.wait(
+            "a subscription and an error",
+            { r in
+                r.frames.contains { $0.message?.subscribed?.channel == "ticker" }
+                    && r.frames.contains { $0.message?.error?.code == 9 }
+            })
+        recorder.stop()
+        await h.stop()
+    }
+
+    /// Seeded feed chaos: connections dropped mid-stream, messages sent twice, sequence numbers skipped.
+    /// The client reconnects and subscribes again, marks the duplicates, answers each gap with a new
+    /// subscription, and the book it folds ends equal to the exchange's quote.
+    @Test func dropsDuplicatesAndGapsAreSurvived() async throws {
+        var chaos = ExchangeFeedChaos()
+        chaos.dropPerMille = 15
+        chaos.duplicatePerMille = 60
+        chaos.gapPerMille = 40
+        chaos.seed = 5
+        let h = try await LocalExchangeHarness(feedChaos: chaos)
+        let book = h.service.snapshot()
+        let tickers = book.tickers.filter { book.markets[$0]!.bid != nil }.prefix(3).map(\.description)
+        let recorder = Recorder()
+        let feed = Self.feedClient(
+            h, [.init("orderbook_delta", markets: tickers), .init("trade", markets: tickers), .init("ticker")])
+        let run = Task { await feed.run { recorder.record($0) } }
+        defer { run.cancel() }
+        guard await recorder.wait("the first subscriptions", { $0.frames.contains { $0.message?.subscribed != nil } })
+        else { return }
+        // Six hours of candles, five minutes at a time; each step is waited for: its last minute's ticker
+        // arrives, or the connection was dropped and made again.
+        for _ in 0..<72 {
+            let connectionsBefore = recorder.updates.filter { if case .connected = $0 { true } else { false } }.count
+            h.clock.set(h.clock.time.adding(nanos: 5 * Timestamp.nanosPerMinute))
+            let due = h.clock.time.adding(nanos: -Timestamp.nanosPerMinute)
+            guard
+                await recorder.wait(
+                    "the step to \(h.clock.time)",
+                    { r in
+                        r.frames.contains { f in
+                            f.message?.events.contains {
+                                if case .ticker(let t) = $0.event { (t.exchangeTime ?? $0.time) >= due } else { false }
+                            } == true
+                        }
+                            || r.updates.filter { if case .connected = $0 { true } else { false } }.count
+                                > connectionsBefore
+                    })
+            else { return }
+        }
+        let quotes = h.service.snapshot()
+        let settled = await recorder.wait(
+            "every book to match after the chaos",
+            { r in
+                tickers.allSatisfy { t in
+                    let (b, _) = Self.book(r.frames, Symbol(t)!)
+                    let q = quotes.markets[Symbol(t)!]!
+                    return b?.bestYesBid == q.bid && b?.bestYesAsk == q.ask
+                }
+            })
+        recorder.stop()
+        let counts = h.feed.counts
+        let updates = recorder.updates
+        let reconnects = updates.filter { if case .disconnected = $0 { true } else { false } }.count
+        let gaps = updates.filter { if case .gap = $0 { true } else { false } }.count
+        let duplicates = recorder.frames.filter(\.isDuplicate).count
+        #expect(settled)
+        #expect((counts["drop"] ?? 0) > 0 && reconnects >= (counts["drop"] ?? 0), "\(counts), \(reconnects) reconnects")
+        #expect((counts["duplicate"] ?? 0) > 0 && duplicates > 0, "\(counts), \(duplicates) marked")
+        #expect((counts["gap"] ?? 0) > 0 && gaps > 0, "\(counts), \(gaps) gaps seen")
+        // After each reconnection every channel was subscribed again.
+        let connections = updates.filter { if case .connected = $0 { true } else { false } }.count
+        let subscribed = recorder.frames.filter { $0.message?.subscribed != nil }.count
+        #expect(subscribed >= connections * 3, "\(subscribed) subscriptions over \(connections) connections")
+        await h.stop()
+    }
+
+    /// The reconnection delays: doubling, capped, jittered into [½, 1) of the step, the same for a seed.
+    @Test func backoffIsExponentialCappedAndSeeded() {
+        var config = KalshiFeedClient.Configuration(url: "wss://x/trade-api/ws/v2", channels: [])
+        config.backoffSeconds = 0.5
+        config.maxBackoffSeconds = 8
+        var a = SplitMix64(seed: 3)
+        var b = SplitMix64(seed: 3)
+        var c = SplitMix64(seed: 4)
+        let first = (1...8).map { KalshiFeedClient.backoffNanos(failures: $0, configuration: config, jitter: &a) }
+        let again = (1...8).map { KalshiFeedClient.backoffNanos(failures: $0, configuration: config, jitter: &b) }
+        let other = (1...8).map { KalshiFeedClient.backoffNanos(failures: $0, configuration: config, jitter: &c) }
+        #expect(first == again && first != other)
+        for (i, d) in first.enumerated() {
+            let step = min(8.0, 0.5 * Double(1 << i)) * 1e9
+            #expect(Double(d) >= step * 0.5 && Double(d) < step, "attempt \(i + 1): \(d)")
+        }
+    }
+}
