@@ -20,6 +20,7 @@ struct ExchangeAndOrderCommandTests {
     final class Exchange {
         let process = Process()
         let url: String
+        let webSocketURL: String
         private let output: Pipe
 
         init(_ arguments: [String]) throws {
@@ -42,6 +43,7 @@ struct ExchangeAndOrderCommandTests {
             let first = String(decoding: line.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
             let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
             url = try #require(object?["url"] as? String, "the exchange's first line: \(first)")
+            webSocketURL = try #require(object?["ws_url"] as? String, "the exchange's first line: \(first)")
         }
 
         /// SIGTERM, then what it printed after its first line.
@@ -212,6 +214,34 @@ struct ExchangeAndOrderCommandTests {
         // The exchange gone: the error says how to start one.
         let gone = try CLI.run(["order", "balance"] + reads)
         #expect(gone.exitCode == 2 && gone.stderr.contains("isotherm exchange"), "\(gone)")
+    }
+
+    @Test("isotherm record records the exchange's WebSocket feed as it records Kalshi's")
+    func recordTheExchangesFeed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isotherm-feed-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let generated = try CLI.run([
+            "generate", "--out", dir + "/world", "--cities", "CHI", "--days", "2", "--start", "2025-06-10", "--seed",
+            "4",
+        ])
+        try #require(generated.exitCode == 0, "\(generated)")
+        // Ten world minutes a real second: a candle per market every 6 ms.
+        let exchange = try Exchange([
+            "--world", dir + "/world", "--private-key", Self.key, "--start", "2025-06-09T16:00:00Z", "--speed", "600",
+        ])
+        let recorded = try CLI.run([
+            "record", "--log", dir + "/feed", "--url", exchange.webSocketURL, "--max-messages", "40", "--json",
+        ])
+        _ = exchange.stop()
+        #expect(recorded.exitCode == 0, "\(recorded)")
+        let events = try Self.events(dir + "/feed")
+        let tickers = events.filter { $0.1.kind == .ticker }.count
+        let raw = events.filter { $0.1.kind == .rawFeedMessage }.count
+        #expect(raw == 40 && tickers > 0, "\(raw) frames, \(tickers) tickers: \(recorded)")
+        let summary = Self.json(recorded.stdout)
+        #expect(summary["sequence_gaps"] as? Int == 0 && summary["unreadable"] as? Int == 0, "\(recorded.stdout)")
     }
 
     @Test("exchange refuses bad flags in one line")
