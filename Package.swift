@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries: a missing -dev package fails the build here, not at run time.
@@ -123,6 +124,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),
         // Scripted local HTTP(S) and WebSocket (ws/wss) servers and a throwaway CA for the tests (not shipped).
@@ -144,13 +147,21 @@ let package = Package(
                 "IsothermWorld", "IsothermImport", "IsothermNet", "IsothermCore", "IsothermBacktest", "IsothermKalshi",
                 "IsothermPlatform", "IsothermIngest", "IsothermLive", "IsothermExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "isotherm-bench",
             dependencies: [
                 "IsothermLog", "IsothermEvents", "IsothermStore", "IsothermWorld", "IsothermImport", "IsothermCore",
-                "IsothermBacktest", "IsothermPostgres", "IsothermPlatform",
+                "IsothermBacktest", "IsothermPostgres", "IsothermPlatform", "IsothermKalshi", "IsothermNet",
+                "IsothermLive", "IsothermExchange", "IsothermTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "WSClient", package: "swift-websocket"),
             ],
             swiftSettings: strictSettings),
 

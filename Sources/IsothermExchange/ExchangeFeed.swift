@@ -4,6 +4,7 @@ package import IsothermEvents
 import IsothermImport
 import IsothermKalshi
 import IsothermWorld
+import Metrics
 import NIOWebSocket
 import Synchronization
 
@@ -63,13 +64,17 @@ package final class ExchangeFeed: Sendable {
         hub.withLock { h in h.counts.merging(["connections": h.connections]) { a, _ in a } }
     }
 
-    private func count(_ key: String) { hub.withLock { $0.counts[key, default: 0] += 1 } }
+    private func count(_ key: String) {
+        hub.withLock { $0.counts[key, default: 0] += 1 }
+        Counter(label: "isotherm_exchange_feed_chaos_total", dimensions: [("kind", key)]).increment()
+    }
 
     /// Serves one connection until the client closes it, chaos drops it, or the task is cancelled.
     /// - Parameter authenticated: whether the upgrade request carried a valid signature.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, authenticated: Bool) async {
         let send: @Sendable (String) async throws -> Void = { try await outbound.write(.text($0)) }
         let (notices, noticeInput) = AsyncStream<ExchangeNotice>.makeStream()
+        Counter(label: "isotherm_exchange_feed_connections_total").increment()
         let number = hub.withLock { h in
             h.connections += 1
             h.listeners[h.connections] = noticeInput

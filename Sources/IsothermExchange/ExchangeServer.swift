@@ -5,6 +5,7 @@ import HummingbirdTLS
 import HummingbirdWebSocket
 package import Logging
 import NIOCore
+package import Prometheus
 package import NIOSSL
 import ServiceLifecycle
 import UnixSignals
@@ -19,9 +20,10 @@ package enum ExchangeServer {
     /// the bound port (0 asks the system for a free one). With a `feed`, the WebSocket API is served at
     /// ``webSocketPath`` on the same port, and a pump moves the world and hands its news to the feed's
     /// connections every `pumpMillis`.
+    /// With `metrics`, `GET /metrics` answers the registry in Prometheus's text format.
     package static func application(
-        service: ExchangeService, feed: ExchangeFeed? = nil, port: Int, tls: TLSConfiguration?, logger: Logger,
-        pumpMillis: Int = 5, onListening: @escaping @Sendable (Int) async -> Void
+        service: ExchangeService, feed: ExchangeFeed? = nil, metrics: PrometheusCollectorRegistry? = nil, port: Int,
+        tls: TLSConfiguration?, logger: Logger, pumpMillis: Int = 5, onListening: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
         let router = Router(context: BasicWebSocketRequestContext.self)
         let handler: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
@@ -39,6 +41,14 @@ package enum ExchangeServer {
         }
         for method in [HTTPRequest.Method.get, .post, .delete, .put] {
             router.on("/trade-api/v2/**", method: method, use: handler)
+        }
+        if let metrics {
+            router.get("/metrics") { _, _ -> Response in
+                var fields = HTTPFields()
+                fields[.contentType] = "text/plain; version=0.0.4"
+                return Response(
+                    status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+            }
         }
         if let feed {
             // A signed upgrade may use the private channels; a wrongly signed one is refused (401), an
@@ -94,11 +104,12 @@ package enum ExchangeServer {
     /// Serves until SIGINT or SIGTERM (a graceful shutdown through swift-service-lifecycle), or until
     /// `seconds` pass when given.
     package static func serve(
-        service: ExchangeService, feed: ExchangeFeed?, port: Int, tls: TLSConfiguration?, logger: Logger,
-        seconds: Double?, onListening: @escaping @Sendable (Int) async -> Void
+        service: ExchangeService, feed: ExchangeFeed?, metrics: PrometheusCollectorRegistry?, port: Int,
+        tls: TLSConfiguration?, logger: Logger, seconds: Double?, onListening: @escaping @Sendable (Int) async -> Void
     ) async throws {
         let app = try application(
-            service: service, feed: feed, port: port, tls: tls, logger: logger, onListening: onListening)
+            service: service, feed: feed, metrics: metrics, port: port, tls: tls, logger: logger,
+            onListening: onListening)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
         if let seconds {
             // Its end shuts the group down gracefully, as a signal would.

@@ -3,6 +3,8 @@ package import IsothermEvents
 import IsothermImport
 import IsothermKalshi
 import IsothermWorld
+import IsothermPlatform
+import Metrics
 import Synchronization
 
 /// One HTTP request as the exchange sees it (the server fills it in; tests may build one directly).
@@ -169,6 +171,21 @@ package final class ExchangeService: Sendable {
     // MARK: - Answering
 
     package func respond(_ request: ExchangeRequest) -> ExchangeResponse {
+        let started = SystemClock.monotonicNanos()
+        let response = answer(request)
+        // The path with ids folded, so the series stay few.
+        let route = request.path.split(separator: "/").map { part in
+            part.hasPrefix("ord-") || part.hasPrefix("KX") ? "{id}" : String(part)
+        }.joined(separator: "/")
+        let labels = [("method", request.method), ("path", "/" + route)]
+        Counter(label: "isotherm_exchange_requests_total", dimensions: labels + [("status", String(response.status))])
+            .increment()
+        Timer(label: "isotherm_exchange_request_seconds", dimensions: labels)
+            .recordNanoseconds(SystemClock.monotonicNanos() - started)
+        return response
+    }
+
+    private func answer(_ request: ExchangeRequest) -> ExchangeResponse {
         guard request.path.hasPrefix(Self.prefix) else {
             return Self.error(ExchangeError(404, "not_found", "no such path \(request.path)"))
         }

@@ -13,7 +13,7 @@ import IsothermWorld
 ///        | --backtest [--days N] | --replay LOG
 @main
 struct Bench {
-    static func main() throws {
+    static func main() async throws {
         var days = 60
         var dir = "/tmp/isotherm-bench"
         var json = false
@@ -35,6 +35,11 @@ struct Bench {
                 backtest = true
             case "--project":  // Postgres projection vs psql \copy (ISOTHERM_BENCH_PG_CONNINFO)
                 project = true
+            case "--live":  // order round trips and WebSocket messages against the local exchange over TLS
+                let orders = Int(CommandLine.arguments.drop { $0 != "--orders" }.dropFirst().first ?? "") ?? 2_000
+                try await LiveBench.run(orders: orders, days: 2)
+                return
+            case "--orders": _ = args.popFirst()
             case "--replay":  // replay an existing log five times: for profiling the read path alone
                 try replayOnly(args.popFirst() ?? "")
                 return
@@ -45,6 +50,7 @@ struct Bench {
                         + "       isotherm-bench --import [--days N (default 365)]   Kalshi JSON parse and append rates\n"
                         + "       isotherm-bench --backtest [--days N (default 365)] backtest vs pure replay, 1 thread and all\n"
                         + "       ISOTHERM_BENCH_PG_CONNINFO=… isotherm-bench --project [--days N (default 30)]  projector vs psql \\copy\n"
+                        + "       isotherm-bench --live [--orders N (default 2000)]  order round trip and WebSocket rate, TLS\n"
                         + "       isotherm-bench --replay LOGDIR"
                 )
                 return
@@ -379,6 +385,9 @@ func readFile(_ path: String) throws -> [UInt8] {
 }
 
 func fileSize(_ path: String) -> Int64 {
-    var st = stat()
-    return stat(path, &st) == 0 ? Int64(st.st_size) : -1
+    // lseek, not stat: with NIO linked, `stat` the type and `stat` the function cannot both be named here.
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return -1 }
+    defer { close(fd) }
+    return Int64(lseek(fd, 0, SEEK_END))
 }

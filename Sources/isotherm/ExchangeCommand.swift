@@ -6,6 +6,8 @@ import IsothermKalshi
 import IsothermPlatform
 import IsothermStore
 import Logging
+import Metrics
+import Prometheus
 import Synchronization
 
 struct ExchangeCommand: AsyncParsableCommand {
@@ -176,8 +178,12 @@ struct ExchangeCommand: AsyncParsableCommand {
         feedChaos.gapPerMille = feedGap
         feedChaos.seed = chaosSeed
         let feed = ExchangeFeed(service: service, chaos: feedChaos)
+        // Prometheus at /metrics: the exchange's requests by path and status, their latencies, feed
+        // connections and the chaos it made.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         try await ExchangeServer.serve(
-            service: service, feed: feed, port: port, tls: tls, logger: logger, seconds: seconds,
+            service: service, feed: feed, metrics: registry, port: port, tls: tls, logger: logger, seconds: seconds,
             onListening: { bound in
                 let url = "\(scheme)://127.0.0.1:\(bound)/trade-api/v2"
                 // TLS cannot name an IP address as the server (SNI): wss goes to localhost.

@@ -6,6 +6,9 @@ import Testing
 #if canImport(Glibc)
     import Glibc
 #endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `isotherm exchange` serving a generated world, and `isotherm order` trading on it by hand through
 /// the write-ahead log, as a user runs them: separate processes, the release binary under
@@ -205,6 +208,16 @@ struct ExchangeAndOrderCommandTests {
                 + ["--ticker", ticker, "--side", "yes", "--price", "\(bidCents - 1)c", "--count", "1", "--json"])
         #expect(other.exitCode == 0, "\(other)")
         #expect(Self.json(other.stdout)["client_order_id"] as? String != clientOrderId)
+
+        // Prometheus: the exchange's requests by path and status.
+        let metricsURL = URL(string: exchange.url.replacingOccurrences(of: "/trade-api/v2", with: "/metrics"))!
+        let metrics = String(decoding: (try? Data(contentsOf: metricsURL)) ?? Data(), as: UTF8.self)
+        let created = metrics.split(separator: "\n").first {
+            $0.hasPrefix("isotherm_exchange_requests_total") && $0.contains("path=\"/trade-api/v2/portfolio/events/orders\"")
+                && $0.contains("status=\"201\"")
+        }
+        #expect(created?.hasSuffix(" 3") == true, "\(metrics.prefix(3000))")
+        #expect(metrics.contains("isotherm_exchange_request_seconds"))
 
         let (status, summary) = exchange.stop()
         #expect(status == 0, "\(summary)")
