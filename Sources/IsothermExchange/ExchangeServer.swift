@@ -5,8 +5,8 @@ import HummingbirdTLS
 import HummingbirdWebSocket
 package import Logging
 import NIOCore
-package import Prometheus
 package import NIOSSL
+package import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -23,7 +23,8 @@ package enum ExchangeServer {
     /// With `metrics`, `GET /metrics` answers the registry in Prometheus's text format.
     package static func application(
         service: ExchangeService, feed: ExchangeFeed? = nil, metrics: PrometheusCollectorRegistry? = nil, port: Int,
-        tls: TLSConfiguration?, logger: Logger, pumpMillis: Int = 5, onListening: @escaping @Sendable (Int) async -> Void
+        tls: TLSConfiguration?, logger: Logger, pumpMillis: Int = 5,
+        onListening: @escaping @Sendable (Int) async -> Void
     ) throws -> some ApplicationProtocol {
         let router = Router(context: BasicWebSocketRequestContext.self)
         let handler: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
@@ -47,7 +48,8 @@ package enum ExchangeServer {
                 var fields = HTTPFields()
                 fields[.contentType] = "text/plain; version=0.0.4"
                 return Response(
-                    status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+                    status: .ok, headers: fields,
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
             }
         }
         if let feed {

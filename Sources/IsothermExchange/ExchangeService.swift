@@ -2,8 +2,8 @@ import IsothermCore
 package import IsothermEvents
 import IsothermImport
 import IsothermKalshi
-import IsothermWorld
 import IsothermPlatform
+import IsothermWorld
 import Metrics
 import Synchronization
 

@@ -213,7 +213,8 @@ struct ExchangeAndOrderCommandTests {
         let metricsURL = URL(string: exchange.url.replacingOccurrences(of: "/trade-api/v2", with: "/metrics"))!
         let metrics = String(decoding: (try? Data(contentsOf: metricsURL)) ?? Data(), as: UTF8.self)
         let created = metrics.split(separator: "\n").first {
-            $0.hasPrefix("isotherm_exchange_requests_total") && $0.contains("path=\"/trade-api/v2/portfolio/events/orders\"")
+            $0.hasPrefix("isotherm_exchange_requests_total")
+                && $0.contains("path=\"/trade-api/v2/portfolio/events/orders\"")
                 && $0.contains("status=\"201\"")
         }
         #expect(created?.hasSuffix(" 3") == true, "\(metrics.prefix(3000))")
