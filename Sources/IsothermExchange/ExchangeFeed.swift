@@ -3,6 +3,7 @@ import IsothermCore
 package import IsothermEvents
 import IsothermImport
 import IsothermKalshi
+import IsothermPlatform
 import IsothermWorld
 import Metrics
 import NIOWebSocket
@@ -18,11 +19,17 @@ package struct ExchangeFeedChaos: Equatable, Sendable {
     package var duplicatePerMille = 0
     /// Skip a sequence number before the message (the client must see the gap and resnapshot).
     package var gapPerMille = 0
+    /// Send the message after the next one (the two swap places).
+    package var reorderPerMille = 0
+    /// Hold the message back until 20 more have been sent or 50 ms have passed.
+    package var withholdPerMille = 0
     package var seed: UInt64 = 1
 
     package init() {}
 
-    package var isQuiet: Bool { dropPerMille == 0 && duplicatePerMille == 0 && gapPerMille == 0 }
+    package var isQuiet: Bool {
+        dropPerMille == 0 && duplicatePerMille == 0 && gapPerMille == 0 && reorderPerMille == 0 && withholdPerMille == 0
+    }
 }
 
 /// The local exchange's WebSocket API (`/trade-api/ws/v2`), Kalshi's protocol: `subscribe`,
@@ -103,21 +110,55 @@ package final class ExchangeFeed: Sendable {
                     for message in session.messages(for: notice, chaos: self.chaos) { output.yield(message) }
                 }
             }
-            var rng = SplitMix64(seed: chaos.seed ^ UInt64(number))
-            writing: for await message in outgoing {
-                if message.isData, !chaos.isQuiet {
-                    let roll = Int(rng.next() % 1_000)
-                    if roll < chaos.dropPerMille {
-                        count("drop")
-                        break writing
-                    }
-                    if roll < chaos.dropPerMille + chaos.duplicatePerMille {
-                        count("duplicate")
-                        do { try await send(message.text) } catch { break writing }
+            if chaos.withholdPerMille > 0 {
+                // Wakes the writer so that a withheld message goes out within its time limit.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(nanoseconds: 10_000_000)
+                        output.yield(Outgoing(text: "", isData: false, isTick: true))
                     }
                 }
-                if message.gapBefore { count("gap") }
-                do { try await send(message.text) } catch { break writing }
+            }
+            var rng = SplitMix64(seed: chaos.seed ^ UInt64(number))
+            /// Messages held back: sent once `afterSent` data messages have gone, or at `deadline`.
+            var held: [(afterSent: Int, deadline: Int64, message: Outgoing)] = []
+            var sentData = 0
+            writing: for await message in outgoing {
+                if !message.isTick {
+                    var hold: Int?
+                    if message.isData, !chaos.isQuiet {
+                        let roll = Int(rng.next() % 1_000)
+                        var edge = chaos.dropPerMille
+                        if roll < edge {
+                            count("drop")
+                            break writing
+                        }
+                        edge += chaos.duplicatePerMille
+                        if roll < edge {
+                            count("duplicate")
+                            do { try await send(message.text) } catch { break writing }
+                        } else if roll < edge + chaos.reorderPerMille {
+                            count("reorder")
+                            hold = 1
+                        } else if roll < edge + chaos.reorderPerMille + chaos.withholdPerMille {
+                            count("withhold")
+                            hold = 20
+                        }
+                    }
+                    if let hold {
+                        held.append((sentData + hold, SystemClock.monotonicNanos() + 50_000_000, message))
+                        continue writing
+                    }
+                    if message.gapBefore { count("gap") }
+                    do { try await send(message.text) } catch { break writing }
+                    if message.isData { sentData += 1 }
+                }
+                let now = SystemClock.monotonicNanos()
+                while let i = held.firstIndex(where: { $0.afterSent <= sentData || $0.deadline <= now }) {
+                    let late = held.remove(at: i).message
+                    if late.gapBefore { count("gap") }
+                    do { try await send(late.text) } catch { break writing }
+                }
             }
             // Closing first ends the reader's wait for the client's next command.
             try? await outbound.close(.normalClosure, reason: nil)
@@ -133,6 +174,8 @@ package final class ExchangeFeed: Sendable {
         var isData: Bool
         /// The sequence number skipped a value before this message (chaos).
         var gapBefore = false
+        /// Not a message: a wake-up for the writer (withheld messages' time limit).
+        var isTick = false
     }
 }
 

@@ -198,6 +198,72 @@ enum ExchangeJSON {
         return list("markets", page.map { market($0, now: now) }, cursor: cursor)
     }
 
+    /// `GET /events`: the world's events in listing order (`series_ticker`, `status` as for markets:
+    /// an event matches when one of its markets does), `with_nested_markets`, `limit` up to 200.
+    static func events(_ book: ExchangeBook, query: [String: String], now: Timestamp) throws(ExchangeError) -> String {
+        var order: [Symbol] = []
+        var markets: [Symbol: [ExchangeBook.Market]] = [:]
+        for t in book.tickers {
+            guard let m = book.markets[t] else { continue }
+            if markets[m.listing.eventTicker] == nil { order.append(m.listing.eventTicker) }
+            markets[m.listing.eventTicker, default: []].append(m)
+        }
+        if let s = query["series_ticker"] {
+            order = order.filter { markets[$0]!.first!.listing.seriesTicker.description == s }
+        }
+        if let wanted = query["status"] {
+            guard ["unopened", "open", "closed", "settled"].contains(wanted) else {
+                throw ExchangeError(
+                    400, "invalid_parameters", "status \(wanted) is not unopened, open, closed or settled")
+            }
+            order = order.filter { e in markets[e]!.contains { status($0, now: now).filter == wanted } }
+        }
+        if let limit = query["limit"], let n = Int(limit), n > 200 {
+            throw ExchangeError(400, "invalid_parameters", "limit must be from 1 to 200")
+        }
+        let nested = query["with_nested_markets"] == "true"
+        let (page, cursor) = try self.page(order, query)
+        return list("events", page.map { event(markets[$0]!, nested: nested, now: now) }, cursor: cursor)
+    }
+
+    /// `EventData`, from its markets' listings.
+    static func event(_ markets: [ExchangeBook.Market], nested: Bool, now: Timestamp) -> String {
+        let l = markets[0].listing
+        var j = JSONWriter()
+        j.beginObject()
+        j.string("event_ticker", l.eventTicker.description)
+        j.string("series_ticker", l.seriesTicker.description)
+        j.string("title", l.title)
+        j.string("sub_title", l.eventDate.iso8601)
+        j.string("collateral_return_type", "")
+        j.bool("mutually_exclusive", true)
+        j.string("category", "Climate and Weather")
+        j.string("strike_date", l.closeTime.rfc3339)
+        j.endObject()
+        guard nested else { return j.output }
+        // The markets array goes inside the object: reopen it.
+        return String(j.output.dropLast()) + ",\"markets\":["
+            + markets.map { market($0, now: now) }.joined(separator: ",")
+            + "]}"
+    }
+
+    /// `GET /series/{ticker}`: the fee schedule the world's listings carry.
+    static func series(_ m: ExchangeBook.Market) -> String {
+        let l = m.listing
+        var j = JSONWriter()
+        j.beginObject()
+        j.beginObject("series")
+        j.string("ticker", l.seriesTicker.description)
+        j.string("frequency", "daily")
+        j.string("title", "Highest temperature (\(l.seriesTicker))")
+        j.string("category", "Climate and Weather")
+        j.string("fee_type", l.feeType.name)
+        j.rawNumber("fee_multiplier", FixedPoint.format(l.feeMultiplierMillionths, scale: 6, minDecimals: 0))
+        j.endObject()
+        j.endObject()
+        return j.output
+    }
+
     /// A page of `items` by `limit` (1…1000, default 100) and `cursor` (the index to start at).
     static func page<T>(_ items: [T], _ query: [String: String]) throws(ExchangeError) -> ([T], String?) {
         let limit = query["limit"].map { Int($0) ?? -1 } ?? 100

@@ -273,6 +273,25 @@ package final class ExchangeService: Sendable {
         if route("GET", "markets") != nil {
             return ok(try ExchangeJSON.markets(book, query: request.query, now: now))
         }
+        if route("GET", "events") != nil {
+            return ok(try ExchangeJSON.events(book, query: request.query, now: now))
+        }
+        if let c = route("GET", "events/*") {
+            let markets = book.tickers.compactMap { book.markets[$0] }.filter {
+                $0.listing.eventTicker.description == c[0]
+            }
+            guard !markets.isEmpty else { throw ExchangeError(404, "not_found", "event \(c[0]) not found") }
+            return ok(
+                "{\"event\":\(ExchangeJSON.event(markets, nested: false, now: now)),\"markets\":["
+                    + markets.map { ExchangeJSON.market($0, now: now) }.joined(separator: ",") + "]}")
+        }
+        if let c = route("GET", "series/*") {
+            let all = book.tickers.compactMap { book.markets[$0] }
+            guard let m = all.first(where: { $0.listing.seriesTicker.description == c[0] }) else {
+                throw ExchangeError(404, "not_found", "series \(c[0]) not found")
+            }
+            return ok(ExchangeJSON.series(m))
+        }
         if let c = route("GET", "markets/*") {
             let ticker = c[0]
             guard let symbol = Symbol(ticker), let m = book.markets[symbol] else {

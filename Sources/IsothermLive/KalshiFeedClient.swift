@@ -25,8 +25,10 @@ package struct KalshiFeedFrame: Sendable {
     /// A message already applied: its subscription's `seq` is not above the last one seen, or a fill
     /// whose trade id was seen. Kept in the log; not to be applied again.
     package var isDuplicate = false
-    /// A message of a subscription the client has ended (after a gap, before the new one's snapshot).
-    /// Kept in the log; not to be applied.
+    /// A message not to be applied, kept in the log: one of a subscription the client has ended (after a
+    /// gap, before the new one's snapshot), or a whole state older than one already applied (a `ticker`
+    /// whose exchange time, or a `user_order` whose update time, is before the last seen for its market
+    /// or order: these channels have no `seq`, so a message that arrives late is told by its time).
     package var isStale = false
 
     /// Whether its events are to be applied.
@@ -178,6 +180,14 @@ package struct KalshiFeedClient: Sendable {
             /// What each command id subscribed, and each live subscription: its channel and last seq.
             var pending: [Int64: Channel] = [:]
             var live: [Int64: (channel: Channel, seq: Int64)] = [:]
+            /// The latest exchange time applied per market (tickers) and per order (user orders).
+            var latest: [String: Timestamp] = [:]
+            func isLate(_ key: String, _ time: Timestamp?) -> Bool {
+                guard let time else { return false }
+                if let seen = latest[key], time < seen { return true }
+                latest[key] = time
+                return false
+            }
             func subscribe(_ c: Channel) async throws {
                 nextId += 1
                 pending[nextId] = c
@@ -230,6 +240,12 @@ package struct KalshiFeedClient: Sendable {
                         live[sid] = sub
                     }
                     if let fill = m.fill, !shared.firstFill(fill.fillId) { frame.isDuplicate = true }
+                    for r in m.events {
+                        if case .ticker(let t) = r.event, isLate("ticker " + t.ticker.description, t.exchangeTime) {
+                            frame.isStale = true
+                        }
+                    }
+                    if let o = m.order, isLate("order " + o.orderId, o.lastUpdateTime) { frame.isStale = true }
                     if let e = m.error, e.action == .stop {
                         logger.error("kalshi feed error", metadata: ["code": "\(e.code)", "message": "\(e.message)"])
                     }

@@ -32,15 +32,17 @@ struct ExchangeCommand: AsyncParsableCommand {
             Chaos (parts per thousand of requests, drawn from --chaos-seed so a run repeats): \
             --chaos-429 answers 429 with Retry-After without taking the request; --chaos-5xx takes the \
             request and answers 503; --chaos-lost takes it and holds the answer for --chaos-delay seconds, \
-            past a client's deadline.
+            past a client's deadline. The WebSocket feed's chaos (per mille of data messages, same seed): \
+            --feed-drop closes the connection instead of sending, --feed-duplicate sends twice, --feed-gap \
+            skips a seq, --feed-reorder swaps a message with the next, --feed-withhold holds one back.
 
             Examples:
               isotherm generate --out world --cities NY --days 3
-              isotherm exchange --world world --public-key kalshi.pub.pem --key-id local --speed 60
-              isotherm exchange --log world/NY --private-key kalshi.pem --key-id local --port 0 --json \\
-                  --chaos-5xx 50 --chaos-lost 20
-              isotherm order place --exchange http://127.0.0.1:7443/trade-api/v2 --private-key kalshi.pem \\
-                  --key-id local --ticker KXHIGHNY-25JUN10-B80.5 --side yes --price 0.40 --count 5
+              isotherm exchange --world world --private-key key.pem --speed 60
+              isotherm exchange --log world/NY --private-key key.pem --port 0 \\
+                  --json --chaos-5xx 50 --feed-gap 20
+              isotherm order place --private-key key.pem --key-id local \\
+                  --ticker KXHIGHNY-25JUN10-B80.5 --side yes --price 40c --count 5
             """)
 
     @Option(name: .long, help: "A world directory (one log per city, as isotherm generate writes it).")
@@ -101,6 +103,14 @@ struct ExchangeCommand: AsyncParsableCommand {
     @Option(name: .customLong("feed-gap"), help: "Per mille of numbered WebSocket messages preceded by a skipped seq.")
     var feedGap = 0
 
+    @Option(name: .customLong("feed-reorder"), help: "Per mille of WebSocket data messages sent after the next one.")
+    var feedReorder = 0
+
+    @Option(
+        name: .customLong("feed-withhold"),
+        help: "Per mille of WebSocket data messages held back (20 messages or 50 ms).")
+    var feedWithhold = 0
+
     @Option(name: .long, help: "Stop after this many real seconds.")
     var seconds: Double?
 
@@ -118,9 +128,13 @@ struct ExchangeCommand: AsyncParsableCommand {
         for (name, v) in [
             ("--chaos-429", chaos429), ("--chaos-5xx", chaos5xx), ("--chaos-lost", chaosLost),
             ("--feed-drop", feedDrop),
-            ("--feed-duplicate", feedDuplicate), ("--feed-gap", feedGap),
+            ("--feed-duplicate", feedDuplicate), ("--feed-gap", feedGap), ("--feed-reorder", feedReorder),
+            ("--feed-withhold", feedWithhold),
         ] {
             guard (0...1_000).contains(v) else { throw ValidationError("\(name) is per mille: 0 to 1000") }
+        }
+        guard feedDrop + feedDuplicate + feedReorder + feedWithhold <= 1_000 else {
+            throw ValidationError("the feed's chaos rates add up to more than 1000 per mille")
         }
         guard chaos429 + chaos5xx + chaosLost <= 1_000 else {
             throw ValidationError("the chaos rates add up to more than 1000 per mille")
@@ -176,6 +190,8 @@ struct ExchangeCommand: AsyncParsableCommand {
         feedChaos.dropPerMille = feedDrop
         feedChaos.duplicatePerMille = feedDuplicate
         feedChaos.gapPerMille = feedGap
+        feedChaos.reorderPerMille = feedReorder
+        feedChaos.withholdPerMille = feedWithhold
         feedChaos.seed = chaosSeed
         let feed = ExchangeFeed(service: service, chaos: feedChaos)
         // Prometheus at /metrics: the exchange's requests by path and status, their latencies, feed

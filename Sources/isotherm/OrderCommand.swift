@@ -37,7 +37,8 @@ struct OrderCommand: AsyncParsableCommand {
                   --ticker KXHIGHNY-25JUN10-B80.5 --side yes --price 0.40 --count 5 --post-only
               isotherm order list --key-id local --private-key kalshi.pem --status resting
               isotherm order cancel --key-id local --private-key kalshi.pem --order-id ord-1
-              KALSHI_API_KEY_ID=… KALSHI_PRIVATE_KEY_PATH=kalshi.pem isotherm order balance --env demo
+              export KALSHI_API_KEY_ID=… KALSHI_PRIVATE_KEY_PATH=kalshi.pem
+              isotherm order balance --env demo
             """,
         subcommands: [
             Place.self, Cancel.self, Amend.self, Decrease.self, List.self, Positions.self, Fills.self,

@@ -165,14 +165,18 @@ import Testing
         await h.stop()
     }
 
-    /// Seeded feed chaos: connections dropped mid-stream, messages sent twice, sequence numbers skipped.
-    /// The client reconnects and subscribes again, marks the duplicates, answers each gap with a new
-    /// subscription, and the book it folds ends equal to the exchange's quote.
+    /// Seeded feed chaos: connections dropped mid-stream, messages sent twice, sequence numbers skipped,
+    /// messages swapped with the next and held back. The client reconnects and subscribes again, marks
+    /// the duplicates, answers each gap (a skipped, swapped or held numbered message shows as one) with
+    /// a new subscription, marks late tickers stale, and the book it folds ends equal to the exchange's
+    /// quote.
     @Test func dropsDuplicatesAndGapsAreSurvived() async throws {
         var chaos = ExchangeFeedChaos()
         chaos.dropPerMille = 15
         chaos.duplicatePerMille = 60
         chaos.gapPerMille = 40
+        chaos.reorderPerMille = 20
+        chaos.withholdPerMille = 10
         chaos.seed = 5
         let h = try await LocalExchangeHarness(feedChaos: chaos)
         let book = h.service.snapshot()
@@ -224,6 +228,9 @@ import Testing
         #expect((counts["drop"] ?? 0) > 0 && reconnects >= (counts["drop"] ?? 0), "\(counts), \(reconnects) reconnects")
         #expect((counts["duplicate"] ?? 0) > 0 && duplicates > 0, "\(counts), \(duplicates) marked")
         #expect((counts["gap"] ?? 0) > 0 && gaps > 0, "\(counts), \(gaps) gaps seen")
+        #expect((counts["reorder"] ?? 0) > 0 && (counts["withhold"] ?? 0) > 0, "\(counts)")
+        // Late tickers were told by their time and not applied over newer ones.
+        #expect(recorder.frames.contains { $0.isStale && $0.message?.type == "ticker" }, "\(counts)")
         // After each reconnection every channel was subscribed again.
         let connections = updates.filter { if case .connected = $0 { true } else { false } }.count
         let subscribed = recorder.frames.filter { $0.message?.subscribed != nil }.count
