@@ -41,6 +41,37 @@ import Testing
         await h.stop()
     }
 
+    /// get_events, get_event, get_series: the world's events as its listings group them, their markets
+    /// nested on request; the series' fee schedule; 404 for what the world does not have.
+    @Test func eventsAndSeriesAsTheLogListsThem() async throws {
+        let h = try await LocalExchangeHarness()
+        let book = h.service.snapshot()
+        let events = Set(book.tickers.map { book.markets[$0]!.listing.eventTicker.description })
+        func get(_ path: String, _ query: [String: String] = [:]) -> (Int, [String: Any]) {
+            let r = h.service.respond(ExchangeRequest(method: "GET", path: "/trade-api/v2" + path, query: query))
+            let object = (try? JSONSerialization.jsonObject(with: Data(r.body.utf8))) as? [String: Any] ?? [:]
+            return (r.status, object)
+        }
+        let (status, listed) = get("/events", ["with_nested_markets": "true"])
+        let items = listed["events"] as? [[String: Any]] ?? []
+        #expect(status == 200 && Set(items.compactMap { $0["event_ticker"] as? String }) == events)
+        for e in items {
+            let markets = e["markets"] as? [[String: Any]] ?? []
+            let ticker = e["event_ticker"] as? String ?? ""
+            #expect(markets.count == 6 && markets.allSatisfy { $0["event_ticker"] as? String == ticker }, "\(ticker)")
+        }
+        #expect((get("/events").1["events"] as? [[String: Any]])?.first?["markets"] == nil, "nested only on request")
+        let one = events.sorted()[0]
+        let (s1, event) = get("/events/\(one)")
+        #expect(s1 == 200 && (event["markets"] as? [Any])?.count == 6)
+        #expect(get("/events/KXHIGHNY-99JAN01").0 == 404)
+        let (s2, series) = get("/series/KXHIGHNY")
+        #expect(s2 == 200 && (series["series"] as? [String: Any])?["fee_type"] as? String == "quadratic")
+        #expect(get("/series/KXHIGHXX").0 == 404)
+        #expect(get("/events", ["status": "bogus"]).0 == 400)
+        await h.stop()
+    }
+
     /// create_order_v2, amend_order_v2, decrease_order_v2: a body that is not JSON or has a bad field
     /// is 400 `invalid_parameters` naming the field; a price off the cent grid is `invalid_price`.
     @Test func badBodiesAreRefusedNamingTheField() async throws {
