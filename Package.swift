@@ -176,6 +176,7 @@ let package = Package(
                 "IsothermLive", "IsothermExchange", "IsothermKalshi", "IsothermEvents", "IsothermCore",
                 "IsothermImport",
                 "IsothermBacktest", "IsothermStore", "IsothermWorld", "IsothermTestSupport", "IsothermPlatform",
+                "IsothermLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

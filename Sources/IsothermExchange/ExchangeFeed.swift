@@ -66,6 +66,9 @@ package final class ExchangeFeed: Sendable {
         }
     }
 
+    /// Connections open now.
+    package var openConnections: Int { hub.withLock { $0.listeners.count } }
+
     /// Connections served, and what the chaos did (`drop`, `duplicate`, `gap`).
     package var counts: [String: Int] {
         hub.withLock { h in h.counts.merging(["connections": h.connections]) { a, _ in a } }

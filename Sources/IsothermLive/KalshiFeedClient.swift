@@ -33,6 +33,22 @@ package struct KalshiFeedFrame: Sendable {
 
     /// Whether its events are to be applied.
     package var isApplicable: Bool { !isDuplicate && !isStale && message != nil }
+
+    /// What a log keeps of it, in order: the frame verbatim (`raw_feed_message`, stamped with its
+    /// arrival), then, when it is to be applied, the events it maps to. A duplicate or a late message is
+    /// kept as a frame only, so a replay of the log sees exactly what arrived and applies what the
+    /// client applied.
+    package var records: [EventRecord] {
+        var out = [
+            EventRecord(
+                time: receivedAt,
+                event: .rawFeedMessage(
+                    RawFeedMessage(source: "kalshi_ws", channel: message?.type ?? "unparsed", payload: Array(text.utf8))
+                ))
+        ]
+        if isApplicable, let message { out += message.events }
+        return out
+    }
 }
 
 /// What the feed client reports, in order.

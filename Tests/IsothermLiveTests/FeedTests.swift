@@ -1,7 +1,10 @@
+import Foundation
 import IsothermEvents
 import IsothermImport
 import IsothermKalshi
+import IsothermLog
 import IsothermPlatform
+import IsothermStore
 import IsothermWorld
 import Logging
 import Synchronization
@@ -36,7 +39,14 @@ import Testing
                 if condition(self) { return true }
                 try? await Task.sleep(nanoseconds: 10_000_000)
             }
-            Issue.record("timed out waiting for \(what); updates: \(updates.prefix(12))")
+            let last = updates.suffix(12).map { u -> String in
+                switch u {
+                case .frame(let f):
+                    "\(f.connection):\(f.text.prefix(90))\(f.isDuplicate ? " dup" : "")\(f.isStale ? " stale" : "")"
+                default: "\(u)"
+                }
+            }
+            Issue.record("timed out waiting for \(what); the last updates: \(last.joined(separator: "\n"))")
             return false
         }
     }
@@ -188,10 +198,19 @@ import Testing
         defer { run.cancel() }
         guard await recorder.wait("the first subscriptions", { $0.frames.contains { $0.message?.subscribed != nil } })
         else { return }
-        // Six hours of candles, five minutes at a time; each step is waited for: its last minute's ticker
-        // arrives, or the connection was dropped and made again.
+        // Six hours of candles, five minutes at a time. Before each step the current connection's ticker
+        // subscription is confirmed (messages before it are not sent, as on Kalshi); each step is then
+        // waited for: its last minute's ticker arrives, or the connection was dropped and made again.
+        func latestConnection(_ r: Recorder) -> Int {
+            r.updates.reduce(0) { n, u in if case .connected(let c) = u { max(n, c) } else { n } }
+        }
+        func tickerLive(_ r: Recorder) -> Bool {
+            let latest = latestConnection(r)
+            return r.frames.contains { $0.connection == latest && $0.message?.subscribed?.channel == "ticker" }
+        }
         for _ in 0..<72 {
-            let connectionsBefore = recorder.updates.filter { if case .connected = $0 { true } else { false } }.count
+            guard await recorder.wait("the connection's ticker subscription", tickerLive) else { return }
+            let before = latestConnection(recorder)
             h.clock.set(h.clock.time.adding(nanos: 5 * Timestamp.nanosPerMinute))
             let due = h.clock.time.adding(nanos: -Timestamp.nanosPerMinute)
             guard
@@ -202,11 +221,14 @@ import Testing
                             f.message?.events.contains {
                                 if case .ticker(let t) = $0.event { (t.exchangeTime ?? $0.time) >= due } else { false }
                             } == true
-                        }
-                            || r.updates.filter { if case .connected = $0 { true } else { false } }.count
-                                > connectionsBefore
+                        } || latestConnection(r) > before
                     })
-            else { return }
+            else {
+                Issue.record(
+                    "the exchange's feed: \(h.feed.counts), open \(h.feed.openConnections), world at \(h.service.snapshot().now)"
+                )
+                return
+            }
         }
         let quotes = h.service.snapshot()
         let settled = await recorder.wait(
@@ -235,6 +257,60 @@ import Testing
         let connections = updates.filter { if case .connected = $0 { true } else { false } }.count
         let subscribed = recorder.frames.filter { $0.message?.subscribed != nil }.count
         #expect(subscribed >= connections * 3, "\(subscribed) subscriptions over \(connections) connections")
+        await h.stop()
+    }
+
+    /// Every frame goes into a log verbatim, beside the events it maps to; duplicates and late messages
+    /// as frames only. Read back, the log holds the frames in arrival order, byte for byte, and the
+    /// events of the applicable ones; it verifies.
+    @Test func framesAreLoggedVerbatimBesideTheirEvents() async throws {
+        var chaos = ExchangeFeedChaos()
+        chaos.duplicatePerMille = 80
+        chaos.reorderPerMille = 40
+        chaos.seed = 2
+        let h = try await LocalExchangeHarness(feedChaos: chaos)
+        let ticker = h.quotedMarket().ticker.description
+        let recorder = Recorder()
+        let feed = Self.feedClient(h, [.init("ticker"), .init("trade"), .init("orderbook_delta", markets: [ticker])])
+        let run = Task { await feed.run { recorder.record($0) } }
+        defer { run.cancel() }
+        guard await recorder.wait("subscriptions", { $0.frames.filter { $0.message?.subscribed != nil }.count == 3 })
+        else { return }
+        h.clock.set(h.clock.time.adding(nanos: 90 * Timestamp.nanosPerMinute))
+        let due = h.clock.time.adding(nanos: -2 * Timestamp.nanosPerMinute)
+        guard
+            await recorder.wait(
+                "ninety minutes of messages",
+                { r in
+                    r.frames.contains { f in
+                        f.message?.events.contains {
+                            if case .ticker(let t) = $0.event { (t.exchangeTime ?? $0.time) >= due } else { false }
+                        } == true
+                    }
+                })
+        else { return }
+        recorder.stop()
+        let frames = recorder.frames
+        let dir = NSTemporaryDirectory() + "isotherm-feedlog-\(UInt64.random(in: 0...UInt64.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let writer = try EventLogWriter(directory: dir)
+        for f in frames { for r in f.records { _ = try writer.append(r) } }
+        try writer.close()
+        var raw: [String] = []
+        var events: [Event] = []
+        try EventLogReader(directory: dir).forEach { _, r in
+            if case .rawFeedMessage(let m) = r.event {
+                raw.append(String(decoding: m.payload, as: UTF8.self))
+            } else {
+                events.append(r.event)
+            }
+            return true
+        }
+        #expect(raw == frames.map(\.text))
+        let applied = frames.filter(\.isApplicable).flatMap { $0.message!.events.map(\.event) }
+        #expect(events == applied && !events.isEmpty)
+        #expect(frames.contains { !$0.isApplicable }, "the chaos made duplicates or late frames")
+        #expect(try LogVerifier.verify(directory: dir).isClean)
         await h.stop()
     }
 
