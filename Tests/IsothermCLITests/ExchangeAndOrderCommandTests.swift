@@ -29,7 +29,8 @@ struct ExchangeAndOrderCommandTests {
         init(_ arguments: [String]) throws {
             let path = try #require(CLI.executablePath, "the isotherm executable was not found; run `swift build`")
             process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = ["exchange", "--port", "0", "--json"] + arguments
+            // --seconds bounds a run whose test failed before stopping it.
+            process.arguments = ["exchange", "--port", "0", "--json", "--seconds", "300"] + arguments
             output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -47,6 +48,10 @@ struct ExchangeAndOrderCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
             url = try #require(object?["url"] as? String, "the exchange's first line: \(first)")
             webSocketURL = try #require(object?["ws_url"] as? String, "the exchange's first line: \(first)")
+        }
+
+        deinit {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
 
         /// SIGTERM, then what it printed after its first line.
