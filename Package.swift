@@ -167,7 +167,7 @@ let package = Package(
 
         .testTarget(
             name: "IsothermKalshiTests",
-            dependencies: ["IsothermKalshi", "IsothermNet", "IsothermEvents", "IsothermImport"],
+            dependencies: ["IsothermKalshi", "IsothermNet", "IsothermEvents", "IsothermImport", "IsothermTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(

@@ -304,12 +304,12 @@ struct OrderCommand: AsyncParsableCommand {
                 } else {
                     out = [(orders[0], try await client.cancel(orderId: orderId!))]
                 }
-                for (o, n) in out {
+                for (i, (o, n)) in out.enumerated() {
                     try session.append(
                         .orderCanceled(
                             OrderCanceled(
                                 clientOrderId: o.clientOrderId.isEmpty ? o.orderId : o.clientOrderId,
-                                reason: "manual", canceledCount: n)))
+                                reason: "manual", canceledCount: n)), sync: i == out.count - 1)
                 }
                 return out
             }
@@ -722,21 +722,25 @@ final class ManualOrderLog {
 
     func close() { try? writer.close() }
 
+    /// Appends `event`; with `sync`, it and everything before it are on disk when this returns. One sync
+    /// per step: a decision and its intent, or an answer and its fills, go down together.
     @discardableResult
-    func append(_ event: Event) throws -> UInt64 {
+    func append(_ event: Event, sync: Bool = true) throws -> UInt64 {
         lastTime = max(lastTime, wallClockNow())
         let sequence = try writer.append(event, at: lastTime)
-        try writer.flush(sync: true)
+        if sync { try writer.flush(sync: true) }
         return sequence
     }
 
     @discardableResult
-    func appendDecision(_ action: DecisionAction, subject: String, values: [Field]) throws -> UInt64 {
+    func appendDecision(_ action: DecisionAction, subject: String, values: [Field], sync: Bool = true) throws
+        -> UInt64
+    {
         try append(
             .strategyDecision(
                 StrategyDecision(
                     strategy: "manual", subject: subject, action: action, inputSequences: [], parameters: [],
-                    values: values, reason: "manual")))
+                    values: values, reason: "manual")), sync: sync)
     }
 
     /// Logs the decision and the intent (its client order id derived from the session and the decision's
@@ -747,7 +751,7 @@ final class ManualOrderLog {
             values: [
                 Field("side", draft.side.name), Field("action", draft.action.name), Field("type", draft.type.name),
                 Field("price", KalshiAnswers.price(draft.price)), Field("count", KalshiAnswers.count(draft.count)),
-            ])
+            ], sync: false)
         var intent = draft
         intent.decisionSequence = decision
         intent.clientOrderId = KalshiClientOrderId.make(session: sessionId, engineId: "manual-\(decision)")
@@ -758,15 +762,17 @@ final class ManualOrderLog {
 
     /// The acknowledgement and the fills the order took at once, in the intent's terms.
     func appendAnswer(_ answer: KalshiOrderAnswer, fills: [KalshiFillRecord], intent: OrderIntent) throws {
-        try append(.orderAcknowledged(OrderAcknowledged(clientOrderId: intent.clientOrderId, orderId: answer.orderId)))
-        for f in fills {
+        try append(
+            .orderAcknowledged(OrderAcknowledged(clientOrderId: intent.clientOrderId, orderId: answer.orderId)),
+            sync: fills.isEmpty)
+        for (i, f) in fills.enumerated() {
             let price = intent.side == .yes ? f.yesPrice : Price(micros: 1_000_000 - f.yesPrice.micros)
             try append(
                 .fill(
                     Fill(
                         clientOrderId: intent.clientOrderId, orderId: f.orderId, tradeId: f.fillId, ticker: f.ticker,
                         side: intent.side, action: intent.action, price: price, count: f.count, fee: f.fee,
-                        isTaker: f.isTaker)))
+                        isTaker: f.isTaker)), sync: i == fills.count - 1)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IsothermEvents
 import IsothermImport
 import IsothermKalshi
+import IsothermTestSupport
 import Testing
 
 @testable import IsothermExchange
@@ -15,25 +16,10 @@ import Testing
 @Suite(.serialized) struct ClientSignatureTests {
     static let fixtures = LocalExchangeHarness.fixtures
 
-    static let python: String? = {
-        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"]
-        where FileManager.default.isExecutableFile(atPath: candidate) {
-            if (try? run(candidate, ["-c", "import cryptography"]))?.status == 0 { return candidate }
-        }
-        return nil
-    }()
+    static var python: String? { PythonCrypto.interpreter }
 
     static func run(_ exe: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try PythonCrypto.run(exe, args)
     }
 
     @Test func kalshisSigningCodeVerifiesTheClientsRequests() async throws {
