@@ -95,6 +95,7 @@ let package = Package(
             name: "IsothermLive",
             dependencies: [
                 "IsothermKalshi", "IsothermEvents", "IsothermImport", "IsothermPlatform", "IsothermWorld",
+                "IsothermStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -100,6 +100,8 @@ package final class ExchangeService: Sendable {
 
     package let configuration: Configuration
     private let state: Mutex<State>
+    /// The public key, parsed once (nil when it cannot be read: every signature is then refused).
+    private let verifier: KalshiVerifier?
     /// The exchange's time in the world (real or accelerated), and the wall clock signatures are checked against.
     private let worldNow: @Sendable () -> Timestamp
     private let wallMs: @Sendable () -> Int64
@@ -115,6 +117,7 @@ package final class ExchangeService: Sendable {
         self.configuration = configuration
         self.worldNow = worldNow
         self.wallMs = wallMs
+        verifier = try? KalshiVerifier(publicPEM: configuration.publicKeyPEM)
         state = Mutex(
             State(
                 book: ExchangeBook(options: configuration.book), world: world, ahead: world(),
@@ -245,7 +248,7 @@ package final class ExchangeService: Sendable {
             return ExchangeError(401, "authentication_error", "timestamp \(ts) is not within the allowed window")
         }
         let message = KalshiSigner.message(timestampMs: ms, method: request.method, urlOrPath: request.path)
-        guard KalshiSigner.verify(message, signature: signature, publicPEM: configuration.publicKeyPEM) else {
+        guard let verifier, verifier.verify(message, signature: signature) else {
             return ExchangeError(401, "authentication_error", "invalid signature")
         }
         return nil

@@ -124,15 +124,38 @@ package final class KalshiSigner: @unchecked Sendable {
         ]
     }
 
-    /// Whether `signature` (base64) is valid for `message` under the public key in `publicPEM`.
+    /// Whether `signature` (base64) is a valid signature of `message` by the private half of `publicPEM`:
+    /// what the exchange checks on every signed request. Parses the key each call; a server keeps a
+    /// ``KalshiVerifier``.
     package static func verify(_ message: String, signature: String, publicPEM: [UInt8]) -> Bool {
-        guard let raw = Base64.decode(signature), let bio = memoryBIO(publicPEM) else { return false }
-        defer { BIO_free(bio) }
-        guard let key = PEM_read_bio_PUBKEY(bio, nil, nil, nil), let ctx = EVP_MD_CTX_new() else { return false }
-        defer {
-            EVP_PKEY_free(key)
-            EVP_MD_CTX_free(ctx)
+        (try? KalshiVerifier(publicPEM: publicPEM))?.verify(message, signature: signature) ?? false
+    }
+}
+
+/// A public key parsed once, checking Kalshi signatures (RSA-PSS with SHA-256 and a 32-byte salt, or
+/// Ed25519) for as long as it lives. Safe to share between threads: OpenSSL allows concurrent read-only
+/// use of a key, and each check makes its own digest context.
+package final class KalshiVerifier: @unchecked Sendable {
+    private let key: OpaquePointer
+
+    /// - Parameter publicPEM: a `BEGIN PUBLIC KEY` file's bytes.
+    package init(publicPEM: [UInt8]) throws(SigningError) {
+        guard let bio = KalshiSigner.memoryBIO(publicPEM) else {
+            throw SigningError(message: "cannot read the public key")
         }
+        defer { BIO_free(bio) }
+        guard let k = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {
+            throw SigningError(message: "the public key is not a PEM public key (BEGIN PUBLIC KEY)")
+        }
+        key = k
+    }
+
+    deinit { EVP_PKEY_free(key) }
+
+    /// Whether `signature` (base64) is a valid signature of `message`.
+    package func verify(_ message: String, signature: String) -> Bool {
+        guard let raw = Base64.decode(signature), let ctx = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(ctx) }
         var pctx: OpaquePointer? = nil
         let isRSA = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
         guard EVP_DigestVerifyInit(ctx, &pctx, isRSA ? EVP_sha256() : nil, nil, key) == 1 else { return false }
@@ -142,6 +165,10 @@ package final class KalshiSigner: @unchecked Sendable {
             else { return false }
         }
         let bytes = Array(message.utf8)
-        return EVP_DigestVerify(ctx, raw, raw.count, bytes, bytes.count) == 1
+        return raw.withUnsafeBufferPointer { sig in
+            bytes.withUnsafeBufferPointer { msg in
+                EVP_DigestVerify(ctx, sig.baseAddress, sig.count, msg.baseAddress, msg.count) == 1
+            }
+        }
     }
 }

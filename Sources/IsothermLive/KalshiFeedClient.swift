@@ -59,6 +59,9 @@ package enum KalshiFeedUpdate: Sendable {
     /// A subscription's `seq` jumped: messages were lost. The client has unsubscribed it and subscribed
     /// again, which brings a fresh snapshot for an order book.
     case gap(channel: String, sid: Int64, expected: Int64, received: Int64)
+    /// Kalshi ended a subscription, or did not do a command, with an error that a retry may fix (a
+    /// channel error, a full buffer, a timeout): `channel` is subscribed again after `afterNanos`.
+    case resubscribing(channel: String, error: KalshiFeedError, afterNanos: Int64)
     /// The connection ended; the next attempt comes after `retryAfterNanos` (nil: the client stops).
     case disconnected(number: Int, why: String, retryAfterNanos: Int64?)
 }
@@ -69,7 +72,9 @@ package enum KalshiFeedUpdate: Sendable {
 /// numbered subscription's `seq` is checked: a repeat is marked a duplicate, a jump is a gap, answered by
 /// unsubscribing and subscribing again (a fresh book snapshot). A dropped connection is reconnected after
 /// an exponential backoff with jitter drawn from `jitterSeed` (the same seed, the same delays), and every
-/// channel is subscribed again. Every frame is handed over verbatim, with the message it holds.
+/// channel is subscribed again. Kalshi's errors are acted on as ``KalshiFeedError/Action`` says: carry on,
+/// subscribe the channel again (after the same backoff), or stop (``Stats/failure``). Every frame is
+/// handed over verbatim, with the message it holds.
 package struct KalshiFeedClient: Sendable {
     package struct Channel: Equatable, Sendable {
         package var name: String
@@ -89,7 +94,8 @@ package struct KalshiFeedClient: Sendable {
         package var backoffSeconds = 0.5
         package var maxBackoffSeconds = 30.0
         package var jitterSeed: UInt64 = 1
-        /// Stop after this many connection attempts in a row that failed (nil: never).
+        /// Stop after this many connections, or resubscriptions, in a row that brought no message but errors
+        /// (nil: never).
         package var maxConsecutiveFailures: Int?
         package var maxFrameBytes = 1 << 20
         package var pingSeconds = 10
@@ -107,6 +113,13 @@ package struct KalshiFeedClient: Sendable {
         package var gaps = 0
         package var resubscriptions = 0
         package var unreadable = 0
+        /// Kalshi's `error` replies.
+        package var kalshiErrors = 0
+        /// Why the client stopped by itself: an error no retry fixes (Kalshi's, or the key's), or too many
+        /// failures in a row. Nil when it stopped because it was asked to.
+        package var failure: String?
+        /// The Kalshi error that stopped it, when one did.
+        package var stoppingError: KalshiFeedError?
     }
 
     package let configuration: Configuration
@@ -128,46 +141,111 @@ package struct KalshiFeedClient: Sendable {
         return Int64(base * factor * 1e9)
     }
 
-    /// Connects and reads until `handle` returns false, or `maxConsecutiveFailures` attempts in a row fail,
-    /// or the task is cancelled.
+    /// Connects and reads until `handle` returns false, `stopRequested` says so (asked every 20 ms, so a
+    /// quiet feed stops on time; the connection is closed with a close frame), an error no retry fixes,
+    /// `maxConsecutiveFailures` failures in a row, or the task is cancelled.
     /// - Returns: what the client did.
-    package func run(_ handle: @escaping @Sendable (KalshiFeedUpdate) async -> Bool) async -> Stats {
-        let shared = Shared()
-        var jitter = SplitMix64(seed: configuration.jitterSeed)
-        var failures = 0
+    package func run(
+        stopRequested: @escaping @Sendable () -> Bool = { false },
+        _ handle: @escaping @Sendable (KalshiFeedUpdate) async -> Bool
+    ) async -> Stats {
+        let shared = Shared(stopRequested: stopRequested, jitterSeed: configuration.jitterSeed)
+        guard configuration.url.hasPrefix("ws://") || configuration.url.hasPrefix("wss://") else {
+            shared.fail("\(configuration.url) is not a WebSocket URL (ws:// or wss://)")
+            return shared.stats
+        }
         var number = 0
-        while !Task.isCancelled, !shared.stopped {
+        while !shared.mustStop {
             number += 1
             shared.update { $0.connections += 1 }
             let outcome = await connect(number: number, shared: shared, handle: handle)
-            if shared.stopped || Task.isCancelled { break }
-            failures = outcome.subscribed ? 1 : failures + 1
-            if let limit = configuration.maxConsecutiveFailures, failures >= limit, !outcome.subscribed {
-                _ = await handle(.disconnected(number: number, why: outcome.why, retryAfterNanos: nil))
+            if shared.mustStop { break }
+            let failures = shared.failed(heard: outcome.heard)
+            if let limit = configuration.maxConsecutiveFailures, failures >= limit {
+                let why = "\(outcome.why) (gave up after \(failures) failures in a row)"
+                shared.fail(why)
+                _ = await handle(.disconnected(number: number, why: why, retryAfterNanos: nil))
                 break
             }
-            let delay = Self.backoffNanos(failures: failures, configuration: configuration, jitter: &jitter)
+            let delay = shared.backoff(failures: failures, configuration)
             Counter(label: "isotherm_kalshi_ws_reconnects_total").increment()
             guard await handle(.disconnected(number: number, why: outcome.why, retryAfterNanos: delay)) else { break }
-            try? await Task.sleep(nanoseconds: UInt64(delay))
+            await shared.pause(nanos: delay)
         }
         return shared.stats
     }
 
     /// State shared by the connections of one run.
     private final class Shared: Sendable {
-        private let state = Mutex((stats: Stats(), stopped: false, fills: Set<String>()))
+        private struct State {
+            var stats = Stats()
+            var stopped = false
+            var fills = Set<String>()
+            /// Connections and resubscriptions in a row that brought nothing but errors.
+            var failures = 0
+            var jitter: SplitMix64
+        }
+        private let state: Mutex<State>
+        private let stopRequested: @Sendable () -> Bool
+
+        init(stopRequested: @escaping @Sendable () -> Bool, jitterSeed: UInt64) {
+            self.stopRequested = stopRequested
+            state = Mutex(State(jitter: SplitMix64(seed: jitterSeed)))
+        }
+
         var stats: Stats { state.withLock { $0.stats } }
-        var stopped: Bool { state.withLock { $0.stopped } }
+        /// Whether the run is to end: stopped, asked to stop, or cancelled.
+        var mustStop: Bool {
+            if state.withLock({ $0.stopped }) || Task.isCancelled { return true }
+            if stopRequested() {
+                stop()
+                return true
+            }
+            return false
+        }
         func stop() { state.withLock { $0.stopped = true } }
+        /// Stops with an error no retry fixes.
+        func fail(_ why: String, error: KalshiFeedError? = nil) {
+            state.withLock {
+                $0.stopped = true
+                if $0.stats.failure == nil {
+                    $0.stats.failure = why
+                    $0.stats.stoppingError = error
+                }
+            }
+        }
         func update(_ change: (inout Stats) -> Void) { state.withLock { change(&$0.stats) } }
         /// Whether a fill's trade id is new.
         func firstFill(_ id: String) -> Bool { state.withLock { $0.fills.insert(id).inserted } }
+        /// A message that is not an error arrived: the next failure starts the backoff afresh.
+        func heard() { state.withLock { $0.failures = 0 } }
+        /// Counts a failure (a connection that ended, a subscription to renew).
+        /// - Returns: the failures in a row, this one included (1 when the connection had been heard).
+        func failed(heard: Bool) -> Int {
+            state.withLock {
+                $0.failures = heard ? 1 : $0.failures + 1
+                return $0.failures
+            }
+        }
+        func backoff(failures: Int, _ configuration: Configuration) -> Int64 {
+            state.withLock {
+                KalshiFeedClient.backoffNanos(failures: failures, configuration: configuration, jitter: &$0.jitter)
+            }
+        }
+        /// Waits `nanos`, or less when the run is to end meanwhile.
+        func pause(nanos: Int64) async {
+            let end = SystemClock.monotonicNanos() + nanos
+            while !mustStop {
+                let left = end - SystemClock.monotonicNanos()
+                if left <= 0 { return }
+                try? await Task.sleep(nanoseconds: UInt64(min(left, 20_000_000)))
+            }
+        }
     }
 
     private func connect(
         number: Int, shared: Shared, handle: @escaping @Sendable (KalshiFeedUpdate) async -> Bool
-    ) async -> (subscribed: Bool, why: String) {
+    ) async -> (heard: Bool, why: String) {
         var config = WebSocketClientConfiguration(
             maxFrameSize: configuration.maxFrameBytes, closeTimeout: .seconds(5),
             autoPing: .enabled(timePeriod: .seconds(Int64(configuration.pingSeconds))), validateUTF8: true)
@@ -179,128 +257,190 @@ package struct KalshiFeedClient: Sendable {
                     if let field = HTTPField.Name(name) { config.additionalHeaders[field] = value }
                 }
             } catch {
-                shared.stop()
+                shared.fail("cannot sign the upgrade: \(error)")
                 return (false, "cannot sign the upgrade: \(error)")
             }
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = configuration.caFile { tls.trustRoots = .file(ca) }
-        let subscribed = Mutex(false)
+        let heard = Mutex(false)
         let channels = configuration.channels
         let maxFrame = configuration.maxFrameBytes
         let logger = logger
         let client = WebSocketClient(
             url: configuration.url, configuration: config, tlsConfiguration: tls, logger: logger
         ) { inbound, outbound, _ in
-            var nextId: Int64 = 0
-            /// What each command id subscribed, and each live subscription: its channel and last seq.
-            var pending: [Int64: Channel] = [:]
-            var live: [Int64: (channel: Channel, seq: Int64)] = [:]
-            /// The latest exchange time applied per market (tickers) and per order (user orders).
-            var latest: [String: Timestamp] = [:]
-            func isLate(_ key: String, _ time: Timestamp?) -> Bool {
-                guard let time else { return false }
-                if let seen = latest[key], time < seen { return true }
-                latest[key] = time
-                return false
-            }
-            func subscribe(_ c: Channel) async throws {
-                nextId += 1
-                pending[nextId] = c
-                var j = JSONWriter()
-                j.beginObject()
-                j.number("id", nextId)
-                j.string("cmd", "subscribe")
-                j.beginObject("params")
-                j.beginArray("channels")
-                j.string(nil, c.name)
-                j.endArray()
-                if let markets = c.markets {
-                    j.beginArray("market_tickers")
-                    for m in markets { j.string(nil, m) }
-                    j.endArray()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // A stop asked from outside ends even a quiet connection: closed with a close frame.
+                group.addTask {
+                    while !shared.mustStop {
+                        do { try await Task.sleep(nanoseconds: 20_000_000) } catch { return }  // cancelled
+                    }
+                    try? await outbound.close(.normalClosure, reason: nil)
                 }
-                j.endObject()
-                j.endObject()
-                try await outbound.write(.text(j.output))
-            }
-            for c in channels { try await subscribe(c) }
-            guard await handle(.connected(number: number)) else {
-                shared.stop()
-                return
-            }
-            for try await message in inbound.messages(maxSize: maxFrame) {
-                guard case .text(let text) = message else { continue }
-                let now = Timestamp(nanos: SystemClock.wallNanos())
-                var frame = KalshiFeedFrame(text: text, receivedAt: now, connection: number)
-                var gap: KalshiFeedUpdate?
-                do throws(ImportError) {
-                    let m = try KalshiFeed.parse(Array(text.utf8), receivedAt: now)
-                    frame.message = m
-                    if m.unreadable != nil { shared.update { $0.unreadable += 1 } }
-                    if let (channel, sid) = m.subscribed, let id = m.id, let c = pending.removeValue(forKey: id),
-                        c.name == channel
-                    {
-                        live[sid] = (c, 0)
-                        subscribed.withLock { $0 = true }
-                    }
-                    let isReply = m.id != nil || ["subscribed", "unsubscribed", "ok", "error"].contains(m.type)
-                    if let sid = m.sid, !isReply, live[sid] == nil { frame.isStale = true }
-                    if let sid = m.sid, let seq = m.seq, var sub = live[sid] {
-                        if seq <= sub.seq {
-                            frame.isDuplicate = true
-                        } else if seq > sub.seq + 1 {
-                            gap = .gap(channel: sub.channel.name, sid: sid, expected: sub.seq + 1, received: seq)
-                        }
-                        sub.seq = max(sub.seq, seq)
-                        live[sid] = sub
-                    }
-                    if let fill = m.fill, !shared.firstFill(fill.fillId) { frame.isDuplicate = true }
-                    for r in m.events {
-                        if case .ticker(let t) = r.event, isLate("ticker " + t.ticker.description, t.exchangeTime) {
-                            frame.isStale = true
-                        }
-                    }
-                    if let o = m.order, isLate("order " + o.orderId, o.lastUpdateTime) { frame.isStale = true }
-                    if let e = m.error, e.action == .stop {
-                        logger.error("kalshi feed error", metadata: ["code": "\(e.code)", "message": "\(e.message)"])
-                    }
-                } catch {
-                    frame.problem = error.description
-                    shared.update { $0.unreadable += 1 }
-                }
-                shared.update {
-                    $0.frames += 1
-                    if frame.isDuplicate { $0.duplicates += 1 }
-                }
-                guard await handle(.frame(frame)) else {
-                    shared.stop()
-                    try await outbound.close(.normalClosure, reason: nil)
-                    return
-                }
-                if let gap, case .gap(_, let sid, _, _) = gap, let sub = live.removeValue(forKey: sid) {
-                    shared.update {
-                        $0.gaps += 1
-                        $0.resubscriptions += 1
-                    }
-                    Counter(label: "isotherm_kalshi_ws_gaps_total").increment()
-                    guard await handle(gap) else {
-                        shared.stop()
-                        try await outbound.close(.normalClosure, reason: nil)
-                        return
-                    }
-                    nextId += 1
-                    try await outbound.write(
-                        .text("{\"id\":\(nextId),\"cmd\":\"unsubscribe\",\"params\":{\"sids\":[\(sid)]}}"))
-                    try await subscribe(sub.channel)
-                }
+                try await Self.read(
+                    inbound: inbound, outbound: outbound, number: number, channels: channels, maxFrame: maxFrame,
+                    configuration: configuration, shared: shared, heard: heard, logger: logger, handle: handle)
+                group.cancelAll()
             }
         }
         do {
             let close = try await client.run()
-            return (subscribed.withLock { $0 }, "closed by the server\(close.map { ": \($0.closeCode)" } ?? "")")
+            return (heard.withLock { $0 }, "closed by the server\(close.map { ": \($0.closeCode)" } ?? "")")
+        } catch let error as WebSocketClientError where error == .invalidURL {
+            shared.fail("\(configuration.url) is not a WebSocket URL (ws:// or wss://)")
+            return (false, "\(error)")
         } catch {
-            return (subscribed.withLock { $0 }, "\(error)")
+            return (heard.withLock { $0 }, "\(error)")
+        }
+    }
+
+    /// One connection's reading: subscribes every channel, then reads frames, checks them, hands them over
+    /// and acts on gaps and on Kalshi's errors, until the connection ends or the run is to.
+    private static func read(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, number: Int, channels: [Channel],
+        maxFrame: Int, configuration: Configuration, shared: Shared, heard: borrowing Mutex<Bool>, logger: Logger,
+        handle: @escaping @Sendable (KalshiFeedUpdate) async -> Bool
+    ) async throws {
+        var nextId: Int64 = 0
+        /// What each command id subscribed, and each live subscription: its channel and last seq.
+        var pending: [Int64: Channel] = [:]
+        var live: [Int64: (channel: Channel, seq: Int64)] = [:]
+        /// The latest exchange time applied per market (tickers) and per order (user orders).
+        var latest: [String: Timestamp] = [:]
+        func isLate(_ key: String, _ time: Timestamp?) -> Bool {
+            guard let time else { return false }
+            if let seen = latest[key], time < seen { return true }
+            latest[key] = time
+            return false
+        }
+        func subscribe(_ c: Channel) async throws {
+            nextId += 1
+            pending[nextId] = c
+            var j = JSONWriter()
+            j.beginObject()
+            j.number("id", nextId)
+            j.string("cmd", "subscribe")
+            j.beginObject("params")
+            j.beginArray("channels")
+            j.string(nil, c.name)
+            j.endArray()
+            if let markets = c.markets {
+                j.beginArray("market_tickers")
+                for m in markets { j.string(nil, m) }
+                j.endArray()
+            }
+            j.endObject()
+            j.endObject()
+            try await outbound.write(.text(j.output))
+        }
+        /// Hands an update over; false (and the connection closed) when the handler wants no more.
+        func deliver(_ update: KalshiFeedUpdate) async throws -> Bool {
+            if await handle(update), !shared.mustStop { return true }
+            shared.stop()
+            try? await outbound.close(.normalClosure, reason: nil)
+            return false
+        }
+        for c in channels { try await subscribe(c) }
+        guard try await deliver(.connected(number: number)) else { return }
+        for try await message in inbound.messages(maxSize: maxFrame) {
+            guard case .text(let text) = message else { continue }
+            let now = Timestamp(nanos: SystemClock.wallNanos())
+            var frame = KalshiFeedFrame(text: text, receivedAt: now, connection: number)
+            var gap: KalshiFeedUpdate?
+            /// The channel to subscribe again after an error that ended it, and the error.
+            var renew: (Channel, KalshiFeedError)?
+            do throws(ImportError) {
+                let m = try KalshiFeed.parse(Array(text.utf8), receivedAt: now)
+                frame.message = m
+                if m.unreadable != nil { shared.update { $0.unreadable += 1 } }
+                if let (channel, sid) = m.subscribed, let id = m.id, let c = pending[id], c.name == channel {
+                    pending[id] = nil
+                    live[sid] = (c, 0)
+                }
+                let isReply = m.id != nil || ["subscribed", "unsubscribed", "ok", "error"].contains(m.type)
+                if let sid = m.sid, !isReply, live[sid] == nil { frame.isStale = true }
+                if let sid = m.sid, let seq = m.seq, !isReply, var sub = live[sid] {
+                    if seq <= sub.seq {
+                        frame.isDuplicate = true
+                    } else if seq > sub.seq + 1 {
+                        gap = .gap(channel: sub.channel.name, sid: sid, expected: sub.seq + 1, received: seq)
+                    }
+                    sub.seq = max(sub.seq, seq)
+                    live[sid] = sub
+                }
+                if let fill = m.fill, !shared.firstFill(fill.fillId) { frame.isDuplicate = true }
+                for r in m.events {
+                    if case .ticker(let t) = r.event, isLate("ticker " + t.ticker.description, t.exchangeTime) {
+                        frame.isStale = true
+                    }
+                }
+                if let o = m.order, isLate("order " + o.orderId, o.lastUpdateTime) { frame.isStale = true }
+                if let e = m.error {
+                    shared.update { $0.kalshiErrors += 1 }
+                    switch e.action {
+                    case .carryOn:
+                        logger.warning("kalshi feed error", metadata: ["code": "\(e.code)", "message": "\(e.message)"])
+                    case .stop:
+                        logger.error("kalshi feed error", metadata: ["code": "\(e.code)", "message": "\(e.message)"])
+                        shared.fail("Kalshi error \(e.code) (\(e.meaning)): \(e.message)", error: e)
+                    case .resubscribe:
+                        // The subscription the error names, else the command it answers.
+                        if let sid = m.sid, let sub = live.removeValue(forKey: sid) {
+                            renew = (sub.channel, e)
+                        } else if let id = m.id, let c = pending.removeValue(forKey: id) {
+                            renew = (c, e)
+                        }
+                    }
+                } else {
+                    heard.withLock { $0 = true }
+                    shared.heard()
+                }
+            } catch {
+                frame.problem = error.description
+                shared.update { $0.unreadable += 1 }
+                heard.withLock { $0 = true }
+                shared.heard()
+            }
+            shared.update {
+                $0.frames += 1
+                if frame.isDuplicate { $0.duplicates += 1 }
+            }
+            guard try await deliver(.frame(frame)) else { return }
+            if let gap, case .gap(_, let sid, _, _) = gap, let sub = live.removeValue(forKey: sid) {
+                shared.update {
+                    $0.gaps += 1
+                    $0.resubscriptions += 1
+                }
+                Counter(label: "isotherm_kalshi_ws_gaps_total").increment()
+                guard try await deliver(gap) else { return }
+                nextId += 1
+                try await outbound.write(
+                    .text("{\"id\":\(nextId),\"cmd\":\"unsubscribe\",\"params\":{\"sids\":[\(sid)]}}"))
+                try await subscribe(sub.channel)
+            }
+            if let (channel, error) = renew {
+                let failures = shared.failed(heard: false)
+                if let limit = configuration.maxConsecutiveFailures, failures >= limit {
+                    shared.fail(
+                        "Kalshi error \(error.code) (\(error.meaning)): \(error.message) "
+                            + "(gave up after \(failures) failures in a row)", error: error)
+                    try? await outbound.close(.normalClosure, reason: nil)
+                    return
+                }
+                let delay = shared.backoff(failures: failures, configuration)
+                guard try await deliver(.resubscribing(channel: channel.name, error: error, afterNanos: delay)) else {
+                    return
+                }
+                await shared.pause(nanos: delay)
+                if shared.mustStop { break }
+                shared.update { $0.resubscriptions += 1 }
+                try await subscribe(channel)
+            }
+            if shared.mustStop {
+                try? await outbound.close(.normalClosure, reason: nil)
+                return
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import COpenSSL
 import Glibc
 import IsothermNet
 
@@ -41,8 +42,8 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
             return (head[0] & 0x0F, data.enumerated().map { $0.element ^ mask[$0.offset & 3] })
         }
 
-        /// The next text message from the client (control frames are skipped), or nil when it is gone or
-        /// has closed.
+        /// The next text message from the client (a ping is answered, other control frames skipped), or
+        /// nil when it is gone or has closed.
         package func receive() -> String? {
             if !pending.isEmpty { return pending.removeFirst() }
             while let (opcode, payload) = readFrame() {
@@ -51,6 +52,7 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
                 case 0x8:
                     sawClose = true
                     return nil
+                case 0x9: frame(0x8A, payload)
                 default: continue
                 }
             }
@@ -66,6 +68,7 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
                 switch opcode {
                 case 0xA where payload == Array(token.utf8): return true
                 case 0x1: pending.append(String(decoding: payload, as: UTF8.self))
+                case 0x9: frame(0x8A, payload)
                 case 0x8:
                     sawClose = true
                     return false
@@ -142,13 +145,22 @@ package final class ScriptedWebSocketServer: @unchecked Sendable {
                 headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...]).trimmingCharacters()
             }
             let target = lines.first.map { String($0.split(separator: " ").dropFirst().first ?? "") } ?? ""
-            let accept = WebSocketClient.acceptKey(for: headers["sec-websocket-key"] ?? "")
+            let accept = Self.acceptKey(for: headers["sec-websocket-key"] ?? "")
             let response =
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(accept)\r\n\r\n"
             guard stream.send(Array(response.utf8)) else { return }
             script(Connection(stream: stream, headers: headers, target: target))
         }
         port = server.port
+    }
+
+    /// RFC 6455's `Sec-WebSocket-Accept` for a client's key: base64(SHA-1(key + the protocol's GUID)).
+    package static func acceptKey(for key: String) -> String {
+        let input = Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)
+        var digest = [UInt8](repeating: 0, count: 20)
+        var length: UInt32 = 0
+        _ = EVP_Digest(input, input.count, &digest, &length, EVP_sha1(), nil)
+        return Base64.encode(digest)
     }
 
     /// `ws://127.0.0.1:PORT`, or `wss://localhost:PORT` with TLS.

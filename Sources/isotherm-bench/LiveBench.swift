@@ -4,9 +4,11 @@ import IsothermEvents
 import IsothermExchange
 import IsothermImport
 import IsothermKalshi
+import IsothermLog
 import IsothermLive
 import IsothermNet
 import IsothermPlatform
+import IsothermStore
 import IsothermTestSupport
 import IsothermWorld
 import Logging
@@ -20,7 +22,8 @@ import WSClient
 ///   against an unsigned `GET /exchange/status` on the same kept-alive connection, and against that
 ///   GET made the old way (`IsothermNet.HTTPClient`, a TLS handshake per request);
 /// - WebSocket messages per second through `KalshiFeedClient` (signed upgrade, every frame read,
-///   `seq` checked), against a bare `WSClient` that only counts the same frames.
+///   `seq` checked), and through it into a log (`FeedRecorder`: every frame verbatim and its events,
+///   `fdatasync` after every batch), against a bare `WSClient` that only counts the same frames.
 enum LiveBench {
     final class Clock: Sendable {
         private let now: Mutex<Timestamp>
@@ -161,9 +164,10 @@ enum LiveBench {
         _ = await server.result
 
         // The feed: every candle of the rest of the world, as ticker, trade and book messages; a fresh
-        // exchange for each run, the two clients alternating.
+        // exchange for each run, the three readers taking turns.
         let tickers = service.snapshot().tickers.map(\.description)
-        for parsed in [false, true, false, true] {
+        enum Reader: CaseIterable { case bare, client, log }
+        for reader in Reader.allCases + Reader.allCases {
             let clock = Clock(Timestamp(rfc3339: "2025-06-10T16:00:00Z")!)
             let (_, port, server) = try await start(clock)
             let wsURL = "wss://localhost:\(port)/trade-api/ws/v2"
@@ -172,17 +176,30 @@ enum LiveBench {
             let counted = Tally()
             let expected = expectedMessages(events, from: start, tickers: Set(tickers))
             let done = Flag()
-            let reader = Task {
-                if parsed {
+            let logDir = "/tmp/isotherm-bench-feed-\(getpid())"
+            _ = try? Files.removeTree(logDir)
+            let task = Task {
+                if reader != .bare {
                     var feedConfig = KalshiFeedClient.Configuration(
                         url: wsURL,
                         channels: [.init("ticker"), .init("trade"), .init("orderbook_delta", markets: tickers)])
                     feedConfig.caFile = ca.caFile
-                    _ = await KalshiFeedClient(feedConfig, signer: signer, logger: logger).run { update in
+                    var options = EventLogWriter.defaultOptions
+                    options.durability = .syncEachBatch
+                    let recorder =
+                        reader == .log
+                        ? FeedRecorder(
+                            writer: try EventLogWriter(directory: logDir, options: options),
+                            settings: .init(prefixes: [""], maxMessages: nil, signed: true, channels: []),
+                            note: { _ in })
+                        : nil
+                    let stats = await KalshiFeedClient(feedConfig, signer: signer, logger: logger).run { update in
+                        if let recorder, !recorder.handle(update) { return false }
                         guard case .frame(let f) = update, f.message?.subscribed == nil else { return !done.isSet }
                         counted.count()
                         return !done.isSet
                     }
+                    _ = try recorder?.finish(stats, stopReason: "done")
                 } else {
                     var tlsConfig = TLSConfiguration.makeClientConfiguration()
                     tlsConfig.trustRoots = .file(ca.caFile)
@@ -232,11 +249,12 @@ enum LiveBench {
             }
             done.set()
             let (frames, firstNanos, lastNanos) = counted.all
-            reader.cancel()
-            _ = await reader.value
+            task.cancel()
+            try await task.value
+            _ = try? Files.removeTree(logDir)
             let seconds = Double(lastNanos - firstNanos) / 1e9
             print(
-                "websocket, \(pad(parsed ? "KalshiFeedClient (read, seq checked)" : "baseline: bare WSClient, frames counted", 42)) \(lpad(String(frames - snapshots), 7)) of \(expected) messages in \(fmt(seconds, 3)) s: \(rate(frames, seconds))"
+                "websocket, \(pad(reader == .bare ? "baseline: bare WSClient, frames counted" : reader == .client ? "KalshiFeedClient (read, seq checked)" : "KalshiFeedClient into a log, sync per batch", 44)) \(lpad(String(frames - snapshots), 7)) of \(expected) messages in \(fmt(seconds, 3)) s: \(rate(frames, seconds))"
             )
             server.cancel()
             _ = await server.result

@@ -148,7 +148,9 @@ struct ExchangeCommand: AsyncParsableCommand {
         let publicPEM: [UInt8]
         if let publicKey {
             publicPEM = try Files.readWhole(publicKey)
-            guard String(decoding: publicPEM, as: UTF8.self).contains("-----BEGIN PUBLIC KEY-----") else {
+            guard String(decoding: publicPEM, as: UTF8.self).contains("-----BEGIN PUBLIC KEY-----"),
+                (try? KalshiVerifier(publicPEM: publicPEM)) != nil
+            else {
                 throw CLIError("\(publicKey): not a PEM public key (-----BEGIN PUBLIC KEY-----)")
             }
         } else {

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Glibc
-import IsothermIngest
 import IsothermKalshi
-import IsothermNet
+import IsothermLive
 import IsothermPlatform
 import IsothermStore
+import Logging
 
-struct RecordCommand: ParsableCommand {
+struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
         abstract: "Record Kalshi's WebSocket feed into a log: every message verbatim, and the events it carries.",
@@ -24,13 +24,16 @@ struct RecordCommand: ParsableCommand {
             or --key-id-file to --key-id: a command line shows in the process list (ps) of every user \
             on the machine. The key id is cut out of every error and log line.
 
-            The log is flushed every second, and synced and closed on exit, including after --seconds, \
-            SIGINT and SIGTERM. A dropped connection is reconnected with exponential backoff and the \
-            subscription renewed. Sequence gaps are counted per subscription over every message, \
-            before the series filter. Kalshi's errors are printed on standard error (always) and kept \
-            in the log; after an error that ends a subscription the channel is subscribed again, and \
-            after one no retry can fix (authentication required, an unknown channel, a bad parameter) \
-            the recording stops with the reason and exit code 2.
+            The connection is swift-websocket's client (pings every 10 s, UTF-8 checked, frames up to \
+            1 MiB), one subscription per channel. The log is flushed every second, and synced and \
+            closed on exit, including after --seconds, SIGINT and SIGTERM (the connection is closed \
+            with a close frame). A dropped connection is reconnected with exponential backoff and \
+            jitter, and every channel subscribed again. Sequence numbers are checked per subscription \
+            over every message, before the series filter: a repeat is kept in the log but not applied, \
+            and a gap is answered by subscribing the channel again. Kalshi's errors are printed on \
+            standard error (always) and kept in the log; after an error that ends a subscription the \
+            channel is subscribed again, and after one no retry can fix (authentication required, an \
+            unknown channel, a bad parameter) the recording stops with the reason and exit code 2.
 
             Examples:
               isotherm record --log feed --seconds 3600
@@ -64,8 +67,11 @@ struct RecordCommand: ParsableCommand {
         help: "Give up after this many reconnections (or resubscriptions) in a row without a message (default: never).")
     var maxReconnects: Int?
 
-    @Option(name: .long, help: "First reconnection delay in seconds (doubles up to 30).")
+    @Option(name: .long, help: "First reconnection delay in seconds (doubles up to 30, times a jitter in [0.5, 1)).")
     var backoff = 1.0
+
+    @Option(name: .long, help: "CA certificates (PEM) to trust instead of the system's, for a wss:// test server.")
+    var caFile: String?
 
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
@@ -81,29 +87,27 @@ struct RecordCommand: ParsableCommand {
         guard backoff >= 0 else { throw ValidationError("--backoff cannot be negative") }
     }
 
-    func run() throws {
-        try reportingErrors {
-            let settings = Recorder.Settings(
-                url: url, channels: channelList, prefixes: series.split(separator: ",").map(String.init),
-                signer: try signer(), maxMessages: maxMessages, maxReconnects: maxReconnects, backoff: backoff)
-            let writer = try EventLogWriter(directory: log)
-            defer { try? writer.close() }
-            let hooks = RecorderHooks(
-                stopRequested: { RecordStop.isRequested ? RecordStop.describe(RecordStop.request) : nil },
-                stopSeen: { RecordStop.finish() }, sleep: { RecordStop.sleep(seconds: $0) }, now: { wallClockNow() },
+    func run() async throws {
+        try await reportingErrors {
+            let signer = try signer()
+            var config = KalshiFeedClient.Configuration(
+                url: url, channels: channelList.map { KalshiFeedClient.Channel($0) })
+            config.backoffSeconds = backoff
+            config.maxConsecutiveFailures = maxReconnects.map { $0 + 1 }
+            config.caFile = caFile
+            config.jitterSeed = UInt64(truncatingIfNeeded: SystemClock.wallNanos())
+            var logger = Logger(label: "isotherm.record")
+            logger.logLevel = .critical  // what matters is said on standard error by the recorder
+            let client = KalshiFeedClient(config, signer: signer, logger: logger)
+            let recorder = FeedRecorder(
+                writer: try EventLogWriter(directory: log),
+                settings: FeedRecorder.Settings(
+                    prefixes: series.split(separator: ",").map(String.init), maxMessages: maxMessages,
+                    signed: signer != nil, channels: channelList),
                 note: { printError("record: " + $0) })
-            let recorder = Recorder(settings: settings, writer: writer, hooks: hooks)
             RecordStop.start(seconds: seconds)
-            let outcome: Recorder.Outcome
-            do {
-                outcome = try recorder.run()
-            } catch {
-                RecordStop.finish()
-                throw error
-            }
-            RecordStop.finish()
-            try writer.flush(sync: true)
-            try writer.close()
+            defer { RecordStop.finish() }
+            let outcome = try await recorder.record(client) { RecordStop.reason }
             var stopped: String?
             if case .stopped(let why) = outcome { stopped = why }
             print(

@@ -140,40 +140,6 @@ import Testing
             #expect(!error.isRetryable && !error.message.contains("\n"))
             #expect(error.message.hasPrefix("TLS: cannot load trusted certificates from \(notPEM.path): "), "\(error)")
         }
-        #expect(
-            throws: NetError(
-                url: "wss://localhost:1/",
-                message: "TLS: cannot load trusted certificates from /nonexistent/ca.pem: No such file or directory",
-                isRetryable: false)
-        ) {
-            try WebSocketClient(url: "wss://localhost:1/", timeoutSeconds: 5, trust: .caFile("/nonexistent/ca.pem"))
-        }
-    }
-
-    @Test func wssPassesWithTheGoodCertificateAndFailsClosedWithABadOne() throws {
-        let ca = try ThrowawayCA()
-        let good = try ScriptedWebSocketServer(tls: try Self.goodIdentity(ca)) { c in
-            guard let m = c.receive() else { return }
-            c.send(text: "echo \(m)")
-            c.close(code: 1000, reason: "bye")
-        }
-        defer { good.stop() }
-        let ws = try WebSocketClient(url: good.url + "/feed", timeoutSeconds: 5, trust: .caFile(ca.caFile))
-        try ws.send(text: "hello")
-        #expect(try ws.receive() == .text("echo hello"))
-        #expect(try ws.receive() == .close(1000, "bye"))
-
-        let bad = try ScriptedWebSocketServer(tls: try BadCertificate.otherHost.identity(ca)) { c in
-            c.send(text: "should never arrive")
-        }
-        defer { bad.stop() }
-        #expect(
-            throws: NetError(
-                url: bad.url + "/feed", message: "TLS: the certificate is for other.example, not localhost",
-                isRetryable: false)
-        ) {
-            try WebSocketClient(url: bad.url + "/feed", timeoutSeconds: 5, trust: .caFile(ca.caFile))
-        }
     }
 
     @Test func aSIGPIPEFromAWriteToAGonePeerIsDiscarded() throws {
