@@ -4,8 +4,8 @@ import IsothermEvents
 import IsothermExchange
 import IsothermImport
 import IsothermKalshi
-import IsothermLog
 import IsothermLive
+import IsothermLog
 import IsothermNet
 import IsothermPlatform
 import IsothermStore
