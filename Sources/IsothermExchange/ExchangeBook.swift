@@ -95,6 +95,8 @@ package enum ExchangeNotice: Equatable, Sendable {
     case position(ticker: Symbol, ExchangePosition)
     case candle(Candle, at: Timestamp, totalVolume: Count)
     case lifecycle(MarketLifecycle, at: Timestamp)
+    /// A market listed: Kalshi's `created` lifecycle message, its metadata carrying the strikes.
+    case listed(MarketListed, at: Timestamp)
 }
 
 /// The local exchange's state: markets and their quotes from a world log, one account's orders, fills,
@@ -156,7 +158,10 @@ package struct ExchangeBook: Sendable {
         now = max(now, time)
         switch event {
         case .marketListed(let m):
-            if markets[m.ticker] == nil { tickers.append(m.ticker) }
+            if markets[m.ticker] == nil {
+                tickers.append(m.ticker)
+                notices.append(.listed(m, at: time))
+            }
             markets[m.ticker] = Market(listing: m)
         case .candle(let c):
             guard var m = markets[c.ticker] else { return }

@@ -42,10 +42,24 @@ package struct ExchangeFeedChaos: Equatable, Sendable {
 /// the quote moved; the book a candle implies holds the exchange's queue depth at the bid (YES) and at
 /// 1 − ask (NO).
 package final class ExchangeFeed: Sendable {
+    /// One connection's notices handed over and handled (turned into messages queued), and its messages
+    /// queued and done with (written, or dropped by chaos).
+    private struct Flow {
+        var noticesIn = 0
+        var noticesDone = 0
+        var queued = 0
+        var done = 0
+        var isIdle: Bool { noticesIn == noticesDone && queued == done }
+    }
+
     private struct Hub {
         var listeners: [Int: AsyncStream<ExchangeNotice>.Continuation] = [:]
         var connections = 0
         var counts: [String: Int] = [:]
+        /// What is in flight on each open connection; a closed connection's is forgotten.
+        var flows: [Int: Flow] = [:]
+        /// Frames written to every connection.
+        var written = 0
     }
 
     let service: ExchangeService
@@ -59,12 +73,25 @@ package final class ExchangeFeed: Sendable {
 
     /// Moves the exchange's world to now and hands what happened to every connection.
     package func pump() {
-        let notices = service.drainNotices()
-        guard !notices.isEmpty else { return }
+        // Drained under the hub's lock, so that ``isIdle`` never sees notices taken but not yet handed on.
         hub.withLock { h in
-            for n in notices { for c in h.listeners.values { c.yield(n) } }
+            let notices = service.drainNotices()
+            for n in notices {
+                for (number, c) in h.listeners {
+                    h.flows[number, default: Flow()].noticesIn += 1
+                    c.yield(n)
+                }
+            }
         }
     }
+
+    /// Nothing in flight: every notice handed to a connection has been turned into messages, and every
+    /// message queued has been written (or dropped). With ``messagesWritten`` a test knows a client has
+    /// been sent everything the world's time so far implies (after a ``pump()``).
+    package var isIdle: Bool { hub.withLock { $0.flows.values.allSatisfy(\.isIdle) } }
+
+    /// Frames written to every connection so far (replies and subscription messages, duplicates included).
+    package var messagesWritten: Int { hub.withLock { $0.written } }
 
     /// Connections open now.
     package var openConnections: Int { hub.withLock { $0.listeners.count } }
@@ -82,7 +109,10 @@ package final class ExchangeFeed: Sendable {
     /// Serves one connection until the client closes it, chaos drops it, or the task is cancelled.
     /// - Parameter authenticated: whether the upgrade request carried a valid signature.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, authenticated: Bool) async {
-        let send: @Sendable (String) async throws -> Void = { try await outbound.write(.text($0)) }
+        let send: @Sendable (String) async throws -> Void = { text in
+            try await outbound.write(.text(text))
+            self.hub.withLock { $0.written += 1 }
+        }
         let (notices, noticeInput) = AsyncStream<ExchangeNotice>.makeStream()
         Counter(label: "isotherm_exchange_feed_connections_total").increment()
         let number = hub.withLock { h in
@@ -91,7 +121,10 @@ package final class ExchangeFeed: Sendable {
             return h.connections
         }
         defer {
-            _ = hub.withLock { $0.listeners.removeValue(forKey: number) }
+            hub.withLock { h in
+                h.listeners.removeValue(forKey: number)
+                h.flows.removeValue(forKey: number)
+            }
             noticeInput.finish()
         }
         let session = FeedSession(
@@ -103,14 +136,21 @@ package final class ExchangeFeed: Sendable {
                 do {
                     for try await message in inbound.messages(maxSize: 1 << 16) {
                         guard case .text(let text) = message else { continue }
-                        for reply in session.command(text) { output.yield(reply) }
+                        let replies = session.command(text)
+                        self.hub.withLock { $0.flows[number, default: Flow()].queued += replies.count }
+                        for reply in replies { output.yield(reply) }
                     }
                 } catch {}
                 output.finish()
             }
             group.addTask {
                 for await notice in notices {
-                    for message in session.messages(for: notice, chaos: self.chaos) { output.yield(message) }
+                    let messages = session.messages(for: notice, chaos: self.chaos)
+                    self.hub.withLock {
+                        $0.flows[number, default: Flow()].queued += messages.count
+                        $0.flows[number, default: Flow()].noticesDone += 1
+                    }
+                    for message in messages { output.yield(message) }
                 }
             }
             if chaos.withholdPerMille > 0 {
@@ -134,6 +174,7 @@ package final class ExchangeFeed: Sendable {
                         var edge = chaos.dropPerMille
                         if roll < edge {
                             count("drop")
+                            hub.withLock { $0.flows[number, default: Flow()].done += 1 }
                             break writing
                         }
                         edge += chaos.duplicatePerMille
@@ -154,6 +195,7 @@ package final class ExchangeFeed: Sendable {
                     }
                     if message.gapBefore { count("gap") }
                     do { try await send(message.text) } catch { break writing }
+                    hub.withLock { $0.flows[number, default: Flow()].done += 1 }
                     if message.isData { sentData += 1 }
                 }
                 let now = SystemClock.monotonicNanos()
@@ -161,6 +203,7 @@ package final class ExchangeFeed: Sendable {
                     let late = held.remove(at: i).message
                     if late.gapBefore { count("gap") }
                     do { try await send(late.text) } catch { break writing }
+                    hub.withLock { $0.flows[number, default: Flow()].done += 1 }
                 }
             }
             // Closing first ends the reader's wait for the client's next command.
@@ -467,6 +510,25 @@ private final class FeedSession: Sendable {
             }
             if let v = l.settlementValue { j.string("settlement_value", KalshiAnswers.price(v)) }
             if l.transition == .settled { j.number("settled_ts", time.seconds) }
+            j.endObject()
+            return [("market_lifecycle_v2", j.output)]
+        case (.listed(let m, _), "market_lifecycle_v2"):
+            // AsyncAPI `market_lifecycle_v2`, event_type `created`: open and close times, and the market's
+            // metadata (event ticker, strike type and strikes, title).
+            var j = JSONWriter()
+            j.beginObject()
+            j.string("market_ticker", m.ticker.description)
+            j.string("event_type", "created")
+            j.number("open_ts", m.openTime.seconds)
+            j.number("close_ts", m.closeTime.seconds)
+            j.beginObject("additional_metadata")
+            j.string("name", m.title)
+            j.string("title", m.title)
+            j.string("event_ticker", m.eventTicker.description)
+            j.string("strike_type", m.strikeType == .other ? "custom" : m.strikeType.name)
+            if let f = m.floorStrike { j.rawNumber("floor_strike", f.description) }
+            if let c = m.capStrike { j.rawNumber("cap_strike", c.description) }
+            j.endObject()
             j.endObject()
             return [("market_lifecycle_v2", j.output)]
         case (.order(let o), "user_orders") where wants(o.ticker):

@@ -99,6 +99,9 @@ package struct KalshiFeedClient: Sendable {
         package var maxConsecutiveFailures: Int?
         package var maxFrameBytes = 1 << 20
         package var pingSeconds = 10
+        /// The clock frames are stamped with: the wall clock, or (a session against an accelerated local
+        /// exchange) the exchange's world clock.
+        package var now: @Sendable () -> Timestamp = { Timestamp(nanos: SystemClock.wallNanos()) }
         package init(url: String, channels: [Channel]) {
             self.url = url
             self.channels = channels
@@ -345,7 +348,7 @@ package struct KalshiFeedClient: Sendable {
         guard try await deliver(.connected(number: number)) else { return }
         for try await message in inbound.messages(maxSize: maxFrame) {
             guard case .text(let text) = message else { continue }
-            let now = Timestamp(nanos: SystemClock.wallNanos())
+            let now = configuration.now()
             var frame = KalshiFeedFrame(text: text, receivedAt: now, connection: number)
             var gap: KalshiFeedUpdate?
             /// The channel to subscribe again after an error that ended it, and the error.

@@ -63,7 +63,8 @@ struct Isotherm: AsyncParsableCommand {
         subcommands: [
             GenerateCommand.self, BacktestCommand.self, TuneCommand.self, AuditCommand.self, ReplayCommand.self,
             ImportCommand.self,
-            RecordCommand.self, KalshiCommand.self, ExchangeCommand.self, OrderCommand.self, StatusCommand.self,
+            RecordCommand.self, KalshiCommand.self, ExchangeCommand.self, OrderCommand.self, LiveCommand.self,
+            StatusCommand.self,
             ProjectCommand.self,
             LogCommand.self,
             DemoCommand.self,

@@ -7,13 +7,20 @@ import IsothermStore
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Recompute a saved run from its input logs and prove every decision, order and answer identical.",
+        abstract:
+            "Recompute a saved run, or a live session, from its inputs and prove every decision, order and answer identical.",
         discussion: """
             Reads the run's manifest from the runs log (isotherm backtest --save), checks each input log \
             still has the content hash the run recorded, rebuilds the configuration from the manifest (its \
             parameter hash must match), reruns it with the same reducers, and compares every recomputed \
             event with the recorded one, then the output hash. Exit 0: identical; exit 1: the first \
             difference is printed (input log, place, recorded and recomputed event).
+
+            With --session LOG, the log of a paper session (isotherm live) is replayed instead: its \
+            inputs (REST answers, feed frames and their events, clock ticks) go through the same engine \
+            in the same order, and every output the session recorded after each input must be recomputed \
+            byte for byte; exit 1 names the first output that differs (its log sequence), or one made \
+            but not recorded.
 
             The manifest records each input log's absolute path, so the runs log can be read from any \
             directory; when the data has moved, --inputs DIR finds each log under DIR by its trailing path \
@@ -24,10 +31,14 @@ struct ReplayCommand: ParsableCommand {
               isotherm replay --runs runs --verify
               isotherm replay --runs runs --run 4c0e7d34f2be --verify --json
               isotherm replay --runs /archive/runs --inputs /archive/world --verify
+              isotherm replay --session sessions/today --verify --json
             """)
 
     @Option(name: .long, help: "The runs log.")
-    var runs: String
+    var runs: String?
+
+    @Option(name: .long, help: "A live or paper session's log (isotherm live --log), instead of --runs.")
+    var session: String?
 
     @Option(name: .customLong("run"), help: "Run id (default: the last run in the log).")
     var runId: String?
@@ -44,8 +55,20 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        guard (runs == nil) != (session == nil) else { throw ValidationError("give one of --runs or --session") }
+        if session != nil, runId != nil || inputs != nil {
+            throw ValidationError("--run and --inputs are for --runs; a session's log holds its inputs")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
+            if let session {
+                try replaySession(session)
+                return
+            }
+            let runs = runs!
             let saved = try SavedRun.loadNoting(runs: runs, runId: runId)
             let m = saved.manifest
             guard saved.sections.allSatisfy({ $0.city != nil }) else {
@@ -114,5 +137,36 @@ struct ReplayCommand: ParsableCommand {
             }
             if difference != nil { throw ExitCode(1) }
         }
+    }
+
+    /// `--session`: recomputes a session log's outputs from its inputs.
+    private func replaySession(_ log: String) throws {
+        let v: SessionLog.Verification
+        do {
+            v = try SessionLog.verify(log, engineVersion: Isotherm.version)
+        } catch let e as SessionLogError {
+            throw CLIError(e.description)
+        }
+        if json {
+            var j = JSONWriter()
+            j.beginObject()
+            j.string("session", v.sessionId)
+            j.bool("identical", v.identical)
+            j.number("inputs", Int64(v.inputs))
+            j.number("outputs_compared", Int64(v.compared))
+            j.string("output_hash", v.outputHash)
+            j.bool("finished", v.recordedHash != nil)
+            j.stringOrNull("difference", v.difference)
+            j.endObject()
+            print(j.output)
+        } else if let difference = v.difference {
+            print("session \(v.sessionId): NOT identical after \(v.compared) outputs\n\(difference)")
+        } else {
+            print(
+                "session \(v.sessionId): identical: \(v.inputs) inputs, \(v.compared) outputs (decisions, orders, fills, "
+                    + "cancels, timers) and the output hash \(v.outputHash)"
+                    + (v.recordedHash == nil ? " (the session did not finish cleanly: no finished manifest)" : ""))
+        }
+        if !v.identical { throw ExitCode(1) }
     }
 }

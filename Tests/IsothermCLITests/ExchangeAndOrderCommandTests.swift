@@ -235,21 +235,32 @@ struct ExchangeAndOrderCommandTests {
         #expect(gone.exitCode == 2 && gone.stderr.contains("isotherm exchange"), "\(gone)")
     }
 
-    @Test("isotherm record records the exchange's WebSocket feed as it records Kalshi's")
-    func recordTheExchangesFeed() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isotherm-feed-\(UUID().uuidString)")
+    /// A new scratch directory.
+    static func scratch(_ name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isotherm-\(name)-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return dir
+    }
+
+    /// Two generated days of Chicago in `dir/world`, served by `isotherm exchange` at ten world minutes a
+    /// real second (a candle per market every 6 ms).
+    static func chicagoAtSpeed(_ dir: String) throws -> Exchange {
         let generated = try CLI.run([
             "generate", "--out", dir + "/world", "--cities", "CHI", "--days", "2", "--start", "2025-06-10", "--seed",
             "4",
         ])
         try #require(generated.exitCode == 0, "\(generated)")
-        // Ten world minutes a real second: a candle per market every 6 ms.
-        let exchange = try Exchange([
+        return try Exchange([
             "--world", dir + "/world", "--private-key", Self.key, "--start", "2025-06-09T16:00:00Z", "--speed", "600",
         ])
+    }
+
+    @Test("isotherm record records the exchange's WebSocket feed as it records Kalshi's")
+    func recordTheExchangesFeed() throws {
+        let dir = try Self.scratch("feed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let exchange = try Self.chicagoAtSpeed(dir)
         let recorded = try CLI.run([
             "record", "--log", dir + "/feed", "--url", exchange.webSocketURL, "--max-messages", "40", "--json",
         ])
@@ -261,6 +272,36 @@ struct ExchangeAndOrderCommandTests {
         #expect(raw == 40 && tickers > 0, "\(raw) frames, \(tickers) tickers: \(recorded)")
         let summary = Self.json(recorded.stdout)
         #expect(summary["sequence_gaps"] as? Int == 0 && summary["unreadable"] as? Int == 0, "\(recorded.stdout)")
+    }
+
+    @Test("isotherm live keeps a paper session's inputs and outputs; replay --session recomputes them")
+    func livePaperSession() throws {
+        let dir = try Self.scratch("live")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let exchange = try Self.chicagoAtSpeed(dir)
+        let live = try CLI.run([
+            "live", "--log", dir + "/session", "--exchange", exchange.url, "--city", "CHI", "--seconds", "2", "--tick",
+            "0.1", "--json",
+        ])
+        let again = try CLI.run(["live", "--log", dir + "/session", "--exchange", exchange.url, "--seconds", "1"])
+        _ = exchange.stop()
+        #expect(live.exitCode == 0, "\(live)")
+        let summary = Self.json(live.stdout)
+        let frames = summary["frames"] as? Int ?? 0
+        let outputs = summary["outputs"] as? Int ?? -1
+        #expect(frames > 20 && summary["stopped"] as? String == "seconds", "\(live.stdout)")
+        #expect(again.exitCode == 2 && again.stderr.contains("already holds a log"), "\(again)")
+        // The log: the manifest, the REST answers and listings, frames, ticks, outputs.
+        let events = try Self.events(dir + "/session")
+        #expect(events.first.map { $0.1.kind } == .runManifest && events.last.map { $0.1.kind } == .runManifest)
+        #expect(events.contains { if case .marketListed = $0.1 { true } else { false } }, "listed by REST")
+        let replay = try CLI.run(["replay", "--session", dir + "/session", "--verify", "--json"])
+        #expect(replay.exitCode == 0, "\(replay)")
+        let verified = Self.json(replay.stdout)
+        #expect(verified["identical"] as? Bool == true && verified["finished"] as? Bool == true, "\(replay.stdout)")
+        #expect(verified["outputs_compared"] as? Int == outputs, "\(replay.stdout) vs \(live.stdout)")
+        let both = try CLI.run(["replay", "--session", dir + "/session", "--runs", dir + "/runs"])
+        #expect(both.exitCode != 0 && both.stderr.contains("one of --runs or --session"), "\(both)")
     }
 
     @Test("exchange refuses bad flags in one line")

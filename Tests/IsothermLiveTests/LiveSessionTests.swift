@@ -1,0 +1,180 @@
+import Foundation
+import IsothermBacktest
+import IsothermCore
+import IsothermEvents
+import IsothermImport
+import IsothermKalshi
+import IsothermLog
+import IsothermPlatform
+import IsothermStore
+import IsothermWorld
+import Logging
+import Synchronization
+import Testing
+
+@testable import IsothermExchange
+@testable import IsothermLive
+
+/// A paper session against the local exchange (issue 15): open_maker on New York, its open markets
+/// listed by REST, the feed's tickers, trades and lifecycle, the world's forecasts and observations as a
+/// poller brings them, the exchange's clock moved through a day and a half. Everything is kept in the
+/// session log, and the log alone recomputes every decision, intent, fill and cancel, byte for byte; a
+/// changed output is named.
+@Suite(.serialized) struct LiveSessionTests {
+    static func inTemporaryDirectory(_ body: (String) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("live-session-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await body(dir)
+    }
+
+    /// The world's weather events (what the forecast and observation pollers bring), in time order.
+    static func weather(days: Int32) -> [EventRecord] {
+        let first = LocalDate(iso8601: "2025-06-10")!
+        var world = CityWorld(city: WorldCity.named("NY")!, seed: 11, start: first, end: first.advanced(by: days - 1))
+        var out: [EventRecord] = []
+        while let r = world.next() {
+            switch r.event {
+            case .dailyForecast, .hourlyForecast, .observation: out.append(r)
+            default: break
+            }
+        }
+        return out.sorted { $0.time < $1.time }
+    }
+
+    static func config(_ fill: FillModel) throws -> BacktestConfig {
+        BacktestConfig(
+            logs: [], strategy: try StrategyChoice.parse(.openMaker) { _ in nil },
+            exchange: ExchangeOptions(fillModel: fill), engineVersion: "test")
+    }
+
+    /// Runs a paper session from the harness's clock to `until`, moving the clock `stepMinutes` at a
+    /// time and handing the poller's records due by then to the session.
+    static func session(
+        _ h: LocalExchangeHarness, log: String, until: Timestamp, stepMinutes: Int64 = 10, fill: FillModel = .touch
+    ) async throws -> LivePaperSession.Summary {
+        let sessionLog = try SessionLog(
+            directory: log, sessionId: "test-session", config: try config(fill), startedAt: h.clock.time)
+        var settings = LivePaperSession.Settings(series: ["KXHIGHNY"])
+        let clock = h.clock
+        settings.now = { clock.time }
+        settings.tickSeconds = 0.02
+        let session = LivePaperSession(log: sessionLog, settings: settings, note: { _ in })
+        let rest = try h.client()
+        do {
+            try await session.listMarkets(rest)
+        } catch {
+            await rest.shutdown()
+            throw error
+        }
+        var feedConfig = KalshiFeedClient.Configuration(
+            url: h.webSocketURL, channels: [.init("ticker"), .init("trade"), .init("market_lifecycle_v2")])
+        feedConfig.caFile = h.caFile
+        feedConfig.now = { clock.time }
+        feedConfig.backoffSeconds = 0.02
+        var logger = Logger(label: "test.live")
+        logger.logLevel = .critical
+        let feed = KalshiFeedClient(feedConfig, signer: nil, logger: logger)
+        let stop = Mutex(false)
+        let run = Task { try await session.run(feed, rest: rest) { stop.withLock { $0 } ? "test" : nil } }
+        var weather = weather(days: 3)[...]
+        while h.clock.time < until {
+            h.clock.set(h.clock.time.adding(nanos: stepMinutes * Timestamp.nanosPerMinute))
+            var due: [EventRecord] = []
+            while let w = weather.first, w.time <= h.clock.time {
+                due.append(w)
+                weather.removeFirst()
+            }
+            if !due.isEmpty { session.polled(due) }
+            // Everything the step brought is sent and received before the clock moves on, so frames are
+            // stamped in the step they belong to.
+            h.feed.pump()
+            let deadline = SystemClock.monotonicNanos() + 60 * 1_000_000_000
+            // (A connection dropped by chaos must first be made again.)
+            while !(h.feed.openConnections == 1 && h.feed.isIdle && session.summary.frames == h.feed.messagesWritten) {
+                guard SystemClock.monotonicNanos() < deadline else {
+                    Issue.record(
+                        "the feed did not settle at \(h.clock.time): \(session.summary), \(h.feed.messagesWritten) written"
+                    )
+                    break
+                }
+                try await Task.sleep(nanoseconds: 1_000_000)
+            }
+        }
+        stop.withLock { $0 = true }
+        let summary = await run.result
+        await rest.shutdown()
+        return try summary.get()
+    }
+
+    @Test func aPaperSessionTradesAndItsLogRecomputesEveryOutput() async throws {
+        let h = try await LocalExchangeHarness(days: 3)
+        defer { Task { await h.stop() } }
+        try await Self.inTemporaryDirectory { log in
+            let summary = try await Self.session(h, log: log, until: Timestamp(rfc3339: "2025-06-11T20:00:00Z")!)
+            #expect(summary.stopped == "test" && summary.failure == nil, "\(summary)")
+            #expect(
+                summary.frames > 10_000 && summary.intents > 0 && summary.fills > 0, "the session traded: \(summary)")
+            #expect(try LogVerifier.verify(directory: log).isClean)
+
+            let v = try SessionLog.verify(log, engineVersion: "test")
+            #expect(v.identical, "\(v.difference ?? "")")
+            #expect(v.compared == summary.outputs && v.recordedHash == v.outputHash, "\(v)")
+            #expect(v.inputs == summary.inputs)
+            print("paper session:", summary, "replayed:", v.compared, "outputs")
+
+            // A log whose recorded outputs differ from what its inputs give is caught at the first one.
+            let tampered = log + "-tampered"
+            defer { try? FileManager.default.removeItem(atPath: tampered) }
+            let w = try EventLogWriter(directory: tampered)
+            var changed: UInt64?
+            try EventLogReader(directory: log).forEach { sequence, r in
+                var r = r
+                if changed == nil, case .orderIntent(var intent) = r.event {
+                    intent.count = Count(hundredths: intent.count.hundredths + 100)
+                    r.event = .orderIntent(intent)
+                    changed = sequence
+                }
+                _ = try w.append(r)
+                return true
+            }
+            try w.close()
+            let bad = try SessionLog.verify(tampered, engineVersion: "test")
+            let sequence = try #require(changed)
+            #expect(!bad.identical && bad.difference!.contains("(log sequence \(sequence)) differs"), "\(bad)")
+
+            #expect(throws: SessionLogError.self) { try SessionLog.verify(log, engineVersion: "other") }
+            #expect(throws: SessionLogError.self) {
+                _ = try SessionLog(
+                    directory: log, sessionId: "again", config: try Self.config(.touch), startedAt: h.clock.time)
+            }
+        }
+    }
+
+    /// The feed drops connections, repeats and loses messages: the session reconnects, lists the markets
+    /// again by REST (the `created` messages sent while it was away are lost), still trades, and its log
+    /// still recomputes every output.
+    @Test func aSessionSurvivesAFeedThatDropsRepeatsAndSkips() async throws {
+        var chaos = ExchangeFeedChaos()
+        chaos.dropPerMille = 1
+        chaos.duplicatePerMille = 20
+        chaos.gapPerMille = 10
+        chaos.seed = 3
+        let h = try await LocalExchangeHarness(feedChaos: chaos, days: 3)
+        defer { Task { await h.stop() } }
+        try await Self.inTemporaryDirectory { log in
+            let summary = try await Self.session(h, log: log, until: Timestamp(rfc3339: "2025-06-11T20:00:00Z")!)
+            #expect(summary.reconnects > 0 && summary.gaps > 0, "the chaos happened: \(summary), \(h.feed.counts)")
+            #expect(summary.intents > 0, "the session traded: \(summary)")
+            var listings: Set<Symbol> = []
+            var relisted = 0
+            try EventLogReader(directory: log).forEach { _, r in
+                if case .marketListed(let m) = r.event, !listings.insert(m.ticker).inserted { relisted += 1 }
+                return true
+            }
+            #expect(listings.count == 18 && relisted == 0, "every market listed once: \(listings.count), \(relisted)")
+            let v = try SessionLog.verify(log, engineVersion: "test")
+            #expect(v.identical && v.compared == summary.outputs, "\(v.difference ?? "")")
+            print("paper session under chaos:", summary, h.feed.counts)
+        }
+    }
+}
