@@ -27,10 +27,12 @@ package final class SessionLog {
     package let config: BacktestConfig
     private let writer: EventLogWriter
     private var session: PaperSession
-    /// Outputs appended so far, and inputs.
+    /// Outputs appended so far, and inputs (over every run of the session).
     package private(set) var outputs = 0
     package private(set) var inputs = 0
     private var hasher = SHA256Hasher()
+    /// The markets the session has listed (a resumed session knows those of its earlier runs).
+    package private(set) var listed: Set<Symbol> = []
 
     /// What a session log holds, read back.
     package struct Contents {
@@ -44,7 +46,8 @@ package final class SessionLog {
     /// - Throws: ``SessionLogError``; the log's errors.
     package init(directory: String, sessionId: String, config: BacktestConfig, startedAt: Timestamp) throws {
         if Files.isDirectory(directory), try !Self.isEmpty(directory) {
-            throw SessionLogError("\(directory) already holds a log: give a new --log for a new session")
+            throw SessionLogError(
+                "\(directory) already holds a log: give a new --log for a new session, or --resume to go on with it")
         }
         self.directory = directory
         self.sessionId = sessionId
@@ -101,6 +104,7 @@ package final class SessionLog {
         var placed = false
         for r in records {
             precondition(!Self.outputKinds.contains(r.event.kind), "an output kind fed as an input")
+            if case .marketListed(let m) = r.event { listed.insert(m.ticker) }
             let sequence = try writer.append(r)
             inputs += 1
             try Self.apply(r, sequence: sequence, to: &session)
@@ -154,104 +158,212 @@ package final class SessionLog {
         /// The first difference, or nil when every output was recomputed identically.
         package var difference: String?
         package var outputHash = ""
-        /// The `finished` manifest's hash, when the session ended cleanly (nil: it was cut short).
+        /// The `finished` manifest's hash, when the log ends with one (nil: the session was cut short, or
+        /// goes on).
         package var recordedHash: String?
         package var identical: Bool { difference == nil }
     }
 
     /// Recomputes every output of the session log at `directory` from its inputs and compares each with
-    /// the recorded one, byte for byte (their encodings), in order.
+    /// the recorded one, byte for byte (their encodings), in order; each `finished` manifest's hash is
+    /// checked against the outputs up to it.
     /// - Parameter engineVersion: this build's version (a session recorded by another is refused).
     /// - Throws: ``SessionLogError`` when the log holds no session or one this build cannot replay; the
     ///   log's errors.
     package static func verify(_ directory: String, engineVersion: String) throws -> Verification {
-        var state: (session: PaperSession, v: Verification, pending: [EventRecord], hasher: SHA256Hasher)?
-        var failure: (any Error)?
-        var recordedIndex = 0
-        try EventLogReader(directory: directory).forEach { sequence, record in
-            do {
-                if case .runManifest(let m) = record.event {
-                    guard m.runKind == runKind else {
-                        throw SessionLogError(
-                            "\(directory): sequence \(sequence) is a \(m.runKind) manifest, not a session's")
-                    }
-                    if state == nil {
-                        guard m.phase == .started else {
-                            throw SessionLogError("\(directory): the log starts with a finished manifest")
-                        }
-                        guard m.engineVersion == engineVersion else {
-                            throw SessionLogError(
-                                "\(directory): session \(m.runId) was recorded by engine \(m.engineVersion); this is "
-                                    + "\(engineVersion): replay it with that engine")
-                        }
-                        let config: BacktestConfig
-                        do {
-                            config = try ReplayConfig.from(
-                                m, logs: [directory], threads: 1, engineVersion: engineVersion)
-                        } catch {
-                            throw SessionLogError("\(directory): session \(m.runId): \(error)")
-                        }
-                        state = (
-                            paperSession(config, source: directory), Verification(sessionId: m.runId), [],
-                            SHA256Hasher()
-                        )
-                    } else if m.phase == .finished {
-                        state!.v.recordedHash = m.outputHash
-                    }
-                    return true
-                }
-                guard state != nil else {
-                    throw SessionLogError("\(directory): sequence \(sequence) comes before the session's manifest")
-                }
-                if outputKinds.contains(record.event.kind) {
-                    recordedIndex += 1
-                    guard !state!.pending.isEmpty else {
-                        state!.v.difference =
-                            "output \(recordedIndex) (log sequence \(sequence)) was recorded, the replay makes none here: "
-                            + EventJSON.render(record)
-                        return false
-                    }
-                    let recomputed = state!.pending.removeFirst()
-                    guard EventCodec.encode(recomputed) == EventCodec.encode(record) else {
-                        state!.v.difference =
-                            "output \(recordedIndex) (log sequence \(sequence)) differs:\n  recorded   "
-                            + "\(EventJSON.render(record))\n  recomputed \(EventJSON.render(recomputed))"
-                        return false
-                    }
-                    state!.hasher.update(EventCodec.encode(record))
-                    state!.v.compared += 1
-                    return true
-                }
-                // An input: every output of the one before must have been recorded.
-                if let missing = state!.pending.first {
-                    state!.v.difference =
-                        "before log sequence \(sequence) the replay makes output \(recordedIndex + 1), which was not "
-                        + "recorded: \(EventJSON.render(missing))"
-                    return false
-                }
-                state!.v.inputs += 1
-                try apply(record, sequence: sequence, to: &state!.session)
-                var drained: [EventRecord] = []
-                state!.session.drain { _, events in drained += events }
-                state!.pending += drained
-                return true
-            } catch {
-                failure = error
-                return false
-            }
-        }
-        if let failure { throw failure }
-        guard var s = state else { throw SessionLogError("\(directory) holds no session (no paper manifest)") }
-        if s.v.difference == nil, let missing = s.pending.first {
-            s.v.difference =
-                "at the end of the log the replay makes output \(recordedIndex + 1), which was not recorded: "
+        var replay = Replay(directory: directory, engineVersion: engineVersion)
+        try replay.read()
+        replay.v.outputHash = replay.hasher.finalize().hex
+        if replay.v.difference == nil, let missing = replay.pending.first {
+            replay.v.difference =
+                "at the end of the log the replay makes output \(replay.recordedIndex + 1), which was not recorded: "
                 + EventJSON.render(missing)
         }
-        s.v.outputHash = s.hasher.finalize().hex
-        if s.v.difference == nil, let recorded = s.v.recordedHash, recorded != s.v.outputHash {
-            s.v.difference = "the output hash differs: recorded \(recorded), recomputed \(s.v.outputHash)"
+        return replay.v
+    }
+
+    /// Opens the session log at `directory` to go on after its process stopped, however it stopped: the
+    /// log is recovered (a torn final batch cut), its inputs are replayed through a fresh engine and every
+    /// recorded output checked, the outputs of the last input that were never written (the process died
+    /// between the two) are appended, and a `started` manifest marks the restart. The engine then holds
+    /// exactly the state the session had, so the next input continues it.
+    /// - Throws: ``SessionLogError`` when the log holds no session, one of another engine, or an output
+    ///   that differs from its replay; the log's errors.
+    package static func resume(directory: String, engineVersion: String, startedAt: Timestamp) throws -> SessionLog {
+        guard Files.isDirectory(directory) else { throw SessionLogError("\(directory): no session log to resume") }
+        let writer = try EventLogWriter(directory: directory)
+        var replay = Replay(directory: directory, engineVersion: engineVersion)
+        do {
+            try replay.read()
+        } catch {
+            try? writer.close()
+            throw error
         }
-        return s.v
+        guard let difference = replay.v.difference else {
+            let log = SessionLog(writer: writer, replay: replay)
+            do {
+                for e in replay.pending {
+                    _ = try writer.append(e)
+                    log.hasher.update(EventCodec.encode(e))
+                    log.outputs += 1
+                }
+                _ = try writer.append(
+                    EventRecord(
+                        time: startedAt,
+                        event: .runManifest(
+                            manifest(sessionId: log.sessionId, config: log.config, phase: .started, outputHash: ""))))
+                try writer.flush(sync: true)
+            } catch {
+                try? writer.close()
+                throw error
+            }
+            return log
+        }
+        try? writer.close()
+        throw SessionLogError("\(directory): cannot resume session \(replay.v.sessionId): \(difference)")
+    }
+
+    private init(writer: EventLogWriter, replay: Replay) {
+        directory = replay.directory
+        sessionId = replay.v.sessionId
+        config = replay.config!
+        self.writer = writer
+        session = replay.session!
+        inputs = replay.v.inputs
+        outputs = replay.v.compared
+        hasher = replay.hasher
+        listed = replay.listed
+    }
+
+    /// A session log read back through a fresh engine: its inputs applied as the session applied them,
+    /// its recorded outputs compared with the recomputed ones.
+    private struct Replay {
+        let directory: String
+        let engineVersion: String
+        var config: BacktestConfig?
+        var session: PaperSession?
+        var v = Verification(sessionId: "")
+        /// Outputs recomputed but not yet met in the log.
+        var pending: [EventRecord] = []
+        var hasher = SHA256Hasher()
+        var recordedIndex = 0
+        var listed: Set<Symbol> = []
+
+        init(directory: String, engineVersion: String) {
+            self.directory = directory
+            self.engineVersion = engineVersion
+        }
+
+        /// Reads the whole log, or up to the first difference (``Verification/difference``).
+        mutating func read() throws {
+            var failure: (any Error)?
+            var me = self
+            try EventLogReader(directory: directory).forEach { sequence, record in
+                do {
+                    return try me.take(record, sequence: sequence)
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+            self = me
+            if let failure { throw failure }
+            guard session != nil else { throw SessionLogError("\(directory) holds no session (no paper manifest)") }
+        }
+
+        /// One record. - Returns: false at a difference.
+        mutating func take(_ record: EventRecord, sequence: UInt64) throws -> Bool {
+            if case .runManifest(let m) = record.event {
+                try manifest(m, sequence: sequence)
+                return v.difference == nil
+            }
+            v.recordedHash = nil
+            guard session != nil else {
+                throw SessionLogError("\(directory): sequence \(sequence) comes before the session's manifest")
+            }
+            if SessionLog.outputKinds.contains(record.event.kind) {
+                recordedIndex += 1
+                guard !pending.isEmpty else {
+                    v.difference =
+                        "output \(recordedIndex) (log sequence \(sequence)) was recorded, the replay makes none here: "
+                        + EventJSON.render(record)
+                    return false
+                }
+                let recomputed = pending.removeFirst()
+                let bytes = EventCodec.encode(record)
+                guard EventCodec.encode(recomputed) == bytes else {
+                    v.difference =
+                        "output \(recordedIndex) (log sequence \(sequence)) differs:\n  recorded   "
+                        + "\(EventJSON.render(record))\n  recomputed \(EventJSON.render(recomputed))"
+                    return false
+                }
+                hasher.update(bytes)
+                v.compared += 1
+                return true
+            }
+            // An input: every output of the one before must have been recorded.
+            if let missing = pending.first {
+                v.difference =
+                    "before log sequence \(sequence) the replay makes output \(recordedIndex + 1), which was not "
+                    + "recorded: \(EventJSON.render(missing))"
+                return false
+            }
+            v.inputs += 1
+            if case .marketListed(let m) = record.event { listed.insert(m.ticker) }
+            try SessionLog.apply(record, sequence: sequence, to: &session!)
+            var drained: [EventRecord] = []
+            session!.drain { _, events in drained += events }
+            pending += drained
+            return true
+        }
+
+        /// The first manifest starts the session; a later `started` one (a restart) must be the same
+        /// session's; a `finished` one's hash must be that of the outputs so far.
+        mutating func manifest(_ m: RunManifest, sequence: UInt64) throws {
+            guard m.runKind == SessionLog.runKind else {
+                throw SessionLogError("\(directory): sequence \(sequence) is a \(m.runKind) manifest, not a session's")
+            }
+            guard let config else {
+                guard m.phase == .started else {
+                    throw SessionLogError("\(directory): the log starts with a finished manifest")
+                }
+                guard m.engineVersion == engineVersion else {
+                    throw SessionLogError(
+                        "\(directory): session \(m.runId) was recorded by engine \(m.engineVersion); this is "
+                            + "\(engineVersion): replay it with that engine")
+                }
+                do {
+                    config = try ReplayConfig.from(m, logs: [directory], threads: 1, engineVersion: engineVersion)
+                } catch {
+                    throw SessionLogError("\(directory): session \(m.runId): \(error)")
+                }
+                session = SessionLog.paperSession(config!, source: directory)
+                v.sessionId = m.runId
+                return
+            }
+            guard m.runId == v.sessionId, m.configHash == config.parameterHash, m.engineVersion == engineVersion else {
+                throw SessionLogError(
+                    "\(directory): sequence \(sequence) is the manifest of session \(m.runId) (engine \(m.engineVersion)), "
+                        + "not a restart of session \(v.sessionId) with its parameters")
+            }
+            if m.phase == .finished {
+                if !pending.isEmpty {
+                    v.difference =
+                        "before log sequence \(sequence) the replay makes output \(recordedIndex + 1), which was not "
+                        + "recorded: \(EventJSON.render(pending[0]))"
+                    return
+                }
+                let now = hasher.finalize().hex
+                guard m.outputHash == now else {
+                    v.difference =
+                        "the finished manifest at log sequence \(sequence) records output hash \(m.outputHash), the "
+                        + "replay's outputs up to it hash to \(now)"
+                    return
+                }
+                v.recordedHash = m.outputHash
+            }
+            v.outputHash = hasher.finalize().hex
+        }
     }
 }
 

@@ -38,8 +38,6 @@ package final class LivePaperSession: Sendable {
         let log: SessionLog
         var summary = Summary()
         var error: (any Error)?
-        /// Markets the session has listed (by REST or by the feed's `created` messages).
-        var listed: Set<Symbol> = []
     }
 
     private let state: Mutex<State>
@@ -61,7 +59,6 @@ package final class LivePaperSession: Sendable {
         state.withLock { s in
             guard s.error == nil else { return false }
             do {
-                for r in records { if case .marketListed(let m) = r.event { s.listed.insert(m.ticker) } }
                 let out = try s.log.append(records)
                 s.summary.inputs += records.count
                 s.summary.outputs += out.count
@@ -107,7 +104,7 @@ package final class LivePaperSession: Sendable {
                     let at = settings.now()
                     let parsed = try KalshiMarketParser.marketsPage(page, source: "/markets?series_ticker=\(series)")
                     var records = [Self.rest("/markets", page, at)]
-                    let known = state.withLock { $0.listed }
+                    let known = state.withLock { $0.log.listed }
                     for m in parsed.markets where m.seriesTicker.string == series && !known.contains(m.ticker) {
                         records.append(EventRecord(time: at, event: .marketListed(m.listed(fees: fees))))
                     }
@@ -144,6 +141,10 @@ package final class LivePaperSession: Sendable {
                 try? await Task.sleep(nanoseconds: UInt64(settings.tickSeconds * 1e9))
                 if stopped.withLock({ $0 }) { break }
                 if !append([SessionLog.tick(at: settings.now())]) { break }
+                // On disk (not synced) once a tick: a killed process loses at most the last tick's worth.
+                state.withLock { s in
+                    do { try s.log.flush(sync: false) } catch { s.error = s.error ?? error }
+                }
             }
         }
         let stats = await feed.run(

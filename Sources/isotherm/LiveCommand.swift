@@ -36,22 +36,31 @@ struct LiveCommand: AsyncParsableCommand {
               isotherm live --log s1 --exchange https://127.0.0.1:7443/trade-api/v2 --ca-file ca.pem --json
             """)
 
-    @Option(name: .long, help: "The session log: a new directory.")
+    @Option(name: .long, help: "The session log: a new directory (or, with --resume, the session's).")
     var log: String
 
-    @Option(name: .long, help: ArgumentHelp("The strategy: \(StrategyKind.names)."))
-    var strategy: StrategyKind = .openMaker
+    @Flag(
+        name: .long,
+        help:
+            "Go on with the session in --log after its process stopped (killed or not): its configuration is the log's."
+    )
+    var resume = false
+
+    @Option(name: .long, help: ArgumentHelp("The strategy: \(StrategyKind.names) (default open_maker)."))
+    var strategy: StrategyKind?
 
     @Option(
         name: .long, parsing: .singleValue,
         help: "A strategy parameter as NAME=VALUE, NAME as the backtest's flag (price=0.45); repeat for several.")
     var param: [String] = []
 
-    @Option(name: .long, help: "assume, touch or queue: how paper orders fill against the live book.")
-    var fillModel: FillModel = .queue
+    @Option(name: .long, help: "assume, touch or queue: how paper orders fill against the live book (default queue).")
+    var fillModel: FillModel?
 
-    @Option(name: .long, parsing: .unconditional, help: "Contracts resting ahead of ours (queue), 0 to 1000000.")
-    var queueAhead: Int64 = 250
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Contracts resting ahead of ours (queue), 0 to 1000000 (default 250).")
+    var queueAhead: Int64?
 
     @Option(name: .long, help: "Cities to trade, comma-separated codes (default: all seven).")
     var city: String?
@@ -82,10 +91,21 @@ struct LiveCommand: AsyncParsableCommand {
     func validate() throws {
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be above 0") }
         guard tick > 0, tick <= 60 else { throw ValidationError("--tick must be above 0 and at most 60") }
-        guard (0...1_000_000).contains(queueAhead) else { throw ValidationError("--queue-ahead must be 0 to 1000000") }
+        if let queueAhead, !(0...1_000_000).contains(queueAhead) {
+            throw ValidationError("--queue-ahead must be 0 to 1000000")
+        }
+        if resume {
+            guard strategy == nil, param.isEmpty, fillModel == nil, queueAhead == nil, city == nil else {
+                throw ValidationError(
+                    "--resume takes the session's strategy, parameters, fill model and cities from its log: "
+                        + "leave out --strategy, --param, --fill-model, --queue-ahead and --city")
+            }
+        }
         _ = try strategyChoice()
         _ = try cities()
     }
+
+    var strategyKind: StrategyKind { strategy ?? .openMaker }
 
     func strategyChoice() throws -> StrategyChoice {
         var given: [String: String] = [:]
@@ -95,14 +115,14 @@ struct LiveCommand: AsyncParsableCommand {
             }
             given[String(p[..<eq])] = String(p[p.index(after: eq)...])
         }
-        let taken = Set(strategy.specs.map(\.flag))
+        let taken = Set(strategyKind.specs.map(\.flag))
         for name in given.keys.sorted() where !taken.contains(name) {
             throw ValidationError(
-                "--param \(name): not a parameter of \(strategy.rawValue) (it takes \(taken.sorted().joined(separator: ", ")))"
+                "--param \(name): not a parameter of \(strategyKind.rawValue) (it takes \(taken.sorted().joined(separator: ", ")))"
             )
         }
         do {
-            return try StrategyChoice.parse(strategy) { given[$0.flag] }
+            return try StrategyChoice.parse(strategyKind) { given[$0.flag] }
         } catch {
             throw ValidationError(error.description)
         }
@@ -122,21 +142,21 @@ struct LiveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let cities = try cities()
-            var exchangeOptions = ExchangeOptions(fillModel: fillModel)
-            exchangeOptions.queueAhead = Count(contracts: queueAhead)
-            var config = BacktestConfig(
-                logs: [], strategy: try strategyChoice(), exchange: exchangeOptions, engineVersion: Isotherm.version)
-            if city != nil { config.cities = cities.map(\.code) }
+            let sessionLog: SessionLog
+            do {
+                sessionLog = try resume ? resumed() : started()
+            } catch let e as SessionLogError {
+                throw CLIError(e.description)
+            }
+            let config = sessionLog.config
+            let sessionId = sessionLog.sessionId
+            let cities = City.catalog.filter { config.cities?.contains($0.code) ?? true }
             var rest = restURL
             var feedURL = self.feedURL
             if let exchange {
                 rest = exchange
                 feedURL = Self.webSocketURL(ofREST: exchange)
             }
-            let sessionId = UUID().uuidString.lowercased()
-            let sessionLog = try SessionLog(
-                directory: log, sessionId: sessionId, config: config, startedAt: wallClockNow())
             var settings = LivePaperSession.Settings(series: cities.map(\.highSeries))
             settings.tickSeconds = tick
             let session = LivePaperSession(log: sessionLog, settings: settings, note: { printError("live: " + $0) })
@@ -158,7 +178,7 @@ struct LiveCommand: AsyncParsableCommand {
             let feed = KalshiFeedClient(feedConfig, signer: nil, logger: logger)
             if !json {
                 printError(
-                    "live: session \(sessionId), \(strategy.rawValue) on \(cities.map(\.code).joined(separator: ",")), paper (\(fillModel.rawValue)), log \(log)"
+                    "live: session \(sessionId)\(resume ? " resumed" : ""), \(config.strategy.kind.rawValue) on \(cities.map(\.code).joined(separator: ",")), paper (\(config.exchange.fillModel.rawValue)), log \(log)"
                 )
             }
             RecordStop.start(seconds: seconds)
@@ -196,6 +216,22 @@ struct LiveCommand: AsyncParsableCommand {
             }
             if let failure = summary.failure { throw CLIError(failure) }
         }
+    }
+
+    /// A new session's log, its configuration from the flags.
+    func started() throws -> SessionLog {
+        var exchangeOptions = ExchangeOptions(fillModel: fillModel ?? .queue)
+        exchangeOptions.queueAhead = Count(contracts: queueAhead ?? 250)
+        var config = BacktestConfig(
+            logs: [], strategy: try strategyChoice(), exchange: exchangeOptions, engineVersion: Isotherm.version)
+        if city != nil { config.cities = try cities().map(\.code) }
+        return try SessionLog(
+            directory: log, sessionId: UUID().uuidString.lowercased(), config: config, startedAt: wallClockNow())
+    }
+
+    /// The session in `log`, replayed to where it stopped.
+    func resumed() throws -> SessionLog {
+        try SessionLog.resume(directory: log, engineVersion: Isotherm.version, startedAt: wallClockNow())
     }
 
     /// `wss://host:port/trade-api/ws/v2` for `https://host:port/trade-api/v2` (`ws://` for `http://`); a

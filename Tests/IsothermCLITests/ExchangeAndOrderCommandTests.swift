@@ -1,5 +1,6 @@
 import Foundation
 import IsothermEvents
+import IsothermLog
 import IsothermStore
 import Testing
 
@@ -302,6 +303,55 @@ struct ExchangeAndOrderCommandTests {
         #expect(verified["outputs_compared"] as? Int == outputs, "\(replay.stdout) vs \(live.stdout)")
         let both = try CLI.run(["replay", "--session", dir + "/session", "--runs", dir + "/runs"])
         #expect(both.exitCode != 0 && both.stderr.contains("one of --runs or --session"), "\(both)")
+    }
+
+    @Test("isotherm live killed with SIGKILL at 20 seeded points and resumed each time: the log replays identically")
+    func liveCrashTrials() throws {
+        let dir = try Self.scratch("live-crash")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let exchange = try Self.chicagoAtSpeed(dir)
+        let path = try #require(CLI.executablePath)
+        var seed: UInt64 = 0x15
+        func next(_ range: ClosedRange<UInt32>) -> UInt32 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return range.lowerBound + UInt32(truncatingIfNeeded: seed >> 33) % (range.upperBound - range.lowerBound + 1)
+        }
+        let session = dir + "/session"
+        var killedAt: [UInt32] = []
+        for trial in 0..<20 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments =
+                ["live", "--log", session, "--exchange", exchange.url, "--tick", "0.05"]
+                + (trial == 0 ? ["--city", "CHI"] : ["--resume"])
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // The first run lives long enough to have written its manifest; the others die anywhere, also
+            // while they replay the log or append what their predecessor left unwritten.
+            let ms = trial == 0 ? 1_500 : next(50...900)
+            killedAt.append(ms)
+            usleep(ms * 1_000)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) ended by itself")
+        }
+        let last = try CLI.run([
+            "live", "--log", session, "--exchange", exchange.url, "--resume", "--seconds", "1", "--json",
+        ])
+        _ = exchange.stop()
+        #expect(last.exitCode == 0, "\(last)")
+        #expect(try LogVerifier.verify(directory: session).isClean)
+        let replay = try CLI.run(["replay", "--session", session, "--verify", "--json"])
+        let verified = Self.json(replay.stdout)
+        #expect(
+            replay.exitCode == 0 && verified["identical"] as? Bool == true && verified["finished"] as? Bool == true,
+            "killed after \(killedAt) ms: \(replay)")
+        let manifests = try Self.events(session).filter { $0.1.kind == .runManifest }.count
+        #expect(manifests >= 20, "a started manifest per run that got that far, and the finished one: \(manifests)")
+        // A configuration flag beside --resume is refused: the session's is in its log.
+        let mixed = try CLI.run(["live", "--log", session, "--resume", "--strategy", "exit"])
+        #expect(mixed.exitCode != 0 && mixed.stderr.contains("--resume takes the session's strategy"), "\(mixed)")
     }
 
     @Test("exchange refuses bad flags in one line")

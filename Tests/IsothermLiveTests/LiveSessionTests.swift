@@ -142,6 +142,8 @@ import Testing
             let sequence = try #require(changed)
             #expect(!bad.identical && bad.difference!.contains("(log sequence \(sequence)) differs"), "\(bad)")
 
+            try Self.resumeAfterCuts(log)
+
             #expect(throws: SessionLogError.self) { try SessionLog.verify(log, engineVersion: "other") }
             #expect(throws: SessionLogError.self) {
                 _ = try SessionLog(
@@ -175,6 +177,49 @@ import Testing
             let v = try SessionLog.verify(log, engineVersion: "test")
             #expect(v.identical && v.compared == summary.outputs, "\(v.difference ?? "")")
             print("paper session under chaos:", summary, h.feed.counts)
+        }
+    }
+
+    /// A session log cut after any record (a process killed there; the log keeps whole records), then
+    /// resumed: the outputs the cut lost after the last input kept are recomputed and appended — they
+    /// equal those the uncut log recorded — and the resumed log replays identically.
+    static func resumeAfterCuts(_ log: String) throws {
+        var records: [EventRecord] = []
+        try EventLogReader(directory: log).forEach { _, r in
+            records.append(r)
+            return true
+        }
+        let isOutput = { (r: EventRecord) in SessionLog.outputKinds.contains(r.event.kind) }
+        // Cuts right after every input that produced outputs (the outputs are lost), and seeded others.
+        var cuts = Set((1..<records.count).filter { !isOutput(records[$0 - 1]) && isOutput(records[$0]) })
+        var seed: UInt64 = 7
+        for _ in 0..<8 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1
+            cuts.insert(1 + Int(seed >> 33) % (records.count - 1))
+        }
+        #expect(cuts.count > 8)
+        for cut in cuts.sorted() {
+            let copy = log + "-cut-\(cut)"
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            let w = try EventLogWriter(directory: copy)
+            for r in records[..<cut] { _ = try w.append(r) }
+            try w.close()
+            let resumed = try SessionLog.resume(
+                directory: copy, engineVersion: "test", startedAt: records[cut - 1].time)
+            try resumed.finish(at: records[cut - 1].time)
+            // What the uncut log recorded up to the next input after the cut.
+            var end = cut
+            while end < records.count, isOutput(records[end]) { end += 1 }
+            let expected = records[..<end].filter(isOutput)
+            var outputs: [EventRecord] = []
+            try EventLogReader(directory: copy).forEach { _, r in
+                if isOutput(r) { outputs.append(r) }
+                return true
+            }
+            #expect(
+                outputs == expected, "cut after record \(cut): \(outputs.count) outputs, \(expected.count) expected")
+            let v = try SessionLog.verify(copy, engineVersion: "test")
+            #expect(v.identical && v.recordedHash != nil, "cut after record \(cut): \(v.difference ?? "")")
         }
     }
 }
