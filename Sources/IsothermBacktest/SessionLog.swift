@@ -94,7 +94,7 @@ package final class SessionLog {
     }
 
     /// Appends `records` (a frame and its events, a REST answer, a tick) one by one, each followed by
-    /// what the engine did with it. Synced before returning when the engine placed an order (its intent
+    /// what the engine did with it; a listing of a market already listed is left out. Synced before returning when the engine placed an order (its intent
     /// is on disk before any request could leave), else left to ``flush(sync:)``.
     /// - Returns: the outputs appended.
     /// - Throws: the log's errors; ``UnroutableEvent`` for an event naming a city the catalog does not know.
@@ -104,10 +104,14 @@ package final class SessionLog {
         var placed = false
         for r in records {
             precondition(!Self.outputKinds.contains(r.event.kind), "an output kind fed as an input")
-            if case .marketListed(let m) = r.event { listed.insert(m.ticker) }
+            if case .marketListed(let m) = r.event {
+                // A market is listed once: a `created` message that arrives after a REST listing of the same
+                // market (or the reverse) would list it again, and re-plan its event.
+                guard listed.insert(m.ticker).inserted else { continue }
+            }
             let sequence = try writer.append(r)
             inputs += 1
-            try Self.apply(r, sequence: sequence, to: &session)
+            Self.apply(r, sequence: sequence, to: &session)
             var drained: [EventRecord] = []
             session.drain { _, events in drained += events }
             for e in drained {
@@ -122,12 +126,18 @@ package final class SessionLog {
         return out
     }
 
-    /// Feeds one input to the engine as a session does, live or replayed.
-    static func apply(_ r: EventRecord, sequence: UInt64, to session: inout PaperSession) throws {
+    /// Feeds one input to the engine as a session does, live or replayed. An event about no city the
+    /// catalog knows (another series' market that reached the log) is kept and moves the clock, but
+    /// trades nothing: one stray message must not stop a session, nor make its log unreadable.
+    static func apply(_ r: EventRecord, sequence: UInt64, to session: inout PaperSession) {
         if case .rawFeedMessage = r.event {
             session.advance(to: r.time)
-        } else {
+            return
+        }
+        do {
             try session.feed(r, sequence: sequence)
+        } catch {
+            session.advance(to: r.time)
         }
     }
 
@@ -161,6 +171,9 @@ package final class SessionLog {
         /// The `finished` manifest's hash, when the log ends with one (nil: the session was cut short, or
         /// goes on).
         package var recordedHash: String?
+        /// Outputs the replay makes for the log's last input that the log does not hold: the session was
+        /// stopped between the two (resuming appends them). Zero in a log that ends cleanly.
+        package var unwrittenAtEnd = 0
         package var identical: Bool { difference == nil }
     }
 
@@ -174,11 +187,9 @@ package final class SessionLog {
         var replay = Replay(directory: directory, engineVersion: engineVersion)
         try replay.read()
         replay.v.outputHash = replay.hasher.finalize().hex
-        if replay.v.difference == nil, let missing = replay.pending.first {
-            replay.v.difference =
-                "at the end of the log the replay makes output \(replay.recordedIndex + 1), which was not recorded: "
-                + EventJSON.render(missing)
-        }
+        // Outputs of the last input that were never written: the process stopped between the two (a
+        // kill); every output recorded matched, and `--resume` appends these.
+        replay.v.unwrittenAtEnd = replay.pending.count
         return replay.v
     }
 
@@ -277,7 +288,12 @@ package final class SessionLog {
                 try manifest(m, sequence: sequence)
                 return v.difference == nil
             }
-            v.recordedHash = nil
+            if v.recordedHash != nil {
+                v.difference =
+                    "log sequence \(sequence) comes after the session's finished manifest without a restart (a "
+                    + "started manifest)"
+                return false
+            }
             guard session != nil else {
                 throw SessionLogError("\(directory): sequence \(sequence) comes before the session's manifest")
             }
@@ -310,7 +326,7 @@ package final class SessionLog {
             }
             v.inputs += 1
             if case .marketListed(let m) = record.event { listed.insert(m.ticker) }
-            try SessionLog.apply(record, sequence: sequence, to: &session!)
+            SessionLog.apply(record, sequence: sequence, to: &session!)
             var drained: [EventRecord] = []
             session!.drain { _, events in drained += events }
             pending += drained
@@ -345,6 +361,17 @@ package final class SessionLog {
                 throw SessionLogError(
                     "\(directory): sequence \(sequence) is the manifest of session \(m.runId) (engine \(m.engineVersion)), "
                         + "not a restart of session \(v.sessionId) with its parameters")
+            }
+            if m.phase == .started {
+                // A restart: the session goes on, and is not finished until it says so again. It comes after
+                // every output of the input before it (a resume appends those first).
+                if !pending.isEmpty {
+                    v.difference =
+                        "the restart at log sequence \(sequence) comes before output \(recordedIndex + 1) of the input "
+                        + "before it: \(EventJSON.render(pending[0]))"
+                    return
+                }
+                v.recordedHash = nil
             }
             if m.phase == .finished {
                 if !pending.isEmpty {

@@ -266,7 +266,7 @@ package struct KalshiFeedClient: Sendable {
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = configuration.caFile { tls.trustRoots = .file(ca) }
-        let heard = Mutex(false)
+        let heard = Heard()
         let channels = configuration.channels
         let maxFrame = configuration.maxFrameBytes
         let logger = logger
@@ -274,27 +274,34 @@ package struct KalshiFeedClient: Sendable {
             url: configuration.url, configuration: config, tlsConfiguration: tls, logger: logger
         ) { inbound, outbound, _ in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // A stop asked from outside ends even a quiet connection: closed with a close frame.
+                group.addTask {
+                    try await Self.read(
+                        inbound: inbound, outbound: outbound, number: number, channels: channels, maxFrame: maxFrame,
+                        configuration: configuration, shared: shared, heard: heard, logger: logger, handle: handle)
+                }
+                // A stop asked from outside ends even a quiet connection: closed with a close frame; and when
+                // the server does not answer it (a connection dead without a word), the reading is abandoned
+                // after the close timeout.
                 group.addTask {
                     while !shared.mustStop {
                         do { try await Task.sleep(nanoseconds: 20_000_000) } catch { return }  // cancelled
                     }
                     try? await outbound.close(.normalClosure, reason: nil)
+                    try? await Task.sleep(nanoseconds: 5_000_000_000)
                 }
-                try await Self.read(
-                    inbound: inbound, outbound: outbound, number: number, channels: channels, maxFrame: maxFrame,
-                    configuration: configuration, shared: shared, heard: heard, logger: logger, handle: handle)
+                // The first to end (the reading, normally) ends the other.
+                _ = try await group.next()
                 group.cancelAll()
             }
         }
         do {
             let close = try await client.run()
-            return (heard.withLock { $0 }, "closed by the server\(close.map { ": \($0.closeCode)" } ?? "")")
+            return (heard.value, "closed by the server\(close.map { ": \($0.closeCode)" } ?? "")")
         } catch let error as WebSocketClientError where error == .invalidURL {
             shared.fail("\(configuration.url) is not a WebSocket URL (ws:// or wss://)")
             return (false, "\(error)")
         } catch {
-            return (heard.withLock { $0 }, "\(error)")
+            return (heard.value, "\(error)")
         }
     }
 
@@ -302,12 +309,14 @@ package struct KalshiFeedClient: Sendable {
     /// and acts on gaps and on Kalshi's errors, until the connection ends or the run is to.
     private static func read(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, number: Int, channels: [Channel],
-        maxFrame: Int, configuration: Configuration, shared: Shared, heard: borrowing Mutex<Bool>, logger: Logger,
+        maxFrame: Int, configuration: Configuration, shared: Shared, heard: Heard, logger: Logger,
         handle: @escaping @Sendable (KalshiFeedUpdate) async -> Bool
     ) async throws {
         var nextId: Int64 = 0
         /// What each command id subscribed, and each live subscription: its channel and last seq.
         var pending: [Int64: Channel] = [:]
+        /// What each subscribe command asked for, kept after its answer (an error may name only the command).
+        var commands: [Int64: Channel] = [:]
         var live: [Int64: (channel: Channel, seq: Int64)] = [:]
         /// The latest exchange time applied per market (tickers) and per order (user orders).
         var latest: [String: Timestamp] = [:]
@@ -320,6 +329,7 @@ package struct KalshiFeedClient: Sendable {
         func subscribe(_ c: Channel) async throws {
             nextId += 1
             pending[nextId] = c
+            commands[nextId] = c
             var j = JSONWriter()
             j.beginObject()
             j.number("id", nextId)
@@ -391,18 +401,21 @@ package struct KalshiFeedClient: Sendable {
                         // The subscription the error names, else the command it answers.
                         if let sid = m.sid, let sub = live.removeValue(forKey: sid) {
                             renew = (sub.channel, e)
-                        } else if let id = m.id, let c = pending.removeValue(forKey: id) {
+                        } else if let id = m.id, let c = commands[id] {
+                            // The command's subscription, if it was made, ended with it.
+                            pending[id] = nil
+                            if let sid = live.first(where: { $0.value.channel == c })?.key { live[sid] = nil }
                             renew = (c, e)
                         }
                     }
                 } else {
-                    heard.withLock { $0 = true }
+                    heard.set()
                     shared.heard()
                 }
             } catch {
                 frame.problem = error.description
                 shared.update { $0.unreadable += 1 }
-                heard.withLock { $0 = true }
+                heard.set()
                 shared.heard()
             }
             shared.update {
@@ -431,7 +444,8 @@ package struct KalshiFeedClient: Sendable {
                     try? await outbound.close(.normalClosure, reason: nil)
                     return
                 }
-                let delay = shared.backoff(failures: failures, configuration)
+                // At most 5 s: the connection is not read meanwhile, and its pings go unanswered.
+                let delay = min(shared.backoff(failures: failures, configuration), 5_000_000_000)
                 guard try await deliver(.resubscribing(channel: channel.name, error: error, afterNanos: delay)) else {
                     return
                 }
@@ -446,4 +460,11 @@ package struct KalshiFeedClient: Sendable {
             }
         }
     }
+}
+
+/// Whether a connection brought a message that was not an error.
+private final class Heard: Sendable {
+    private let state = Mutex(false)
+    var value: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
 }

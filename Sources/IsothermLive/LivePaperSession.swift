@@ -30,6 +30,8 @@ package final class LivePaperSession: Sendable {
         package var fills = 0
         package var reconnects = 0
         package var gaps = 0
+        /// Frames about other series, left out of the log.
+        package var otherSeries = 0
         package var stopped: String?
         package var failure: String?
     }
@@ -121,15 +123,26 @@ package final class LivePaperSession: Sendable {
     @discardableResult
     package func polled(_ records: [EventRecord]) -> Bool { append(records) }
 
+    /// Lists the markets again; a failure is said, not fatal (the feed goes on).
+    private func relist(_ rest: KalshiRESTClient, after what: String) async {
+        do {
+            try await listMarkets(rest)
+        } catch {
+            note("listing the markets again after \(what): \(error)")
+        }
+    }
+
     static func rest(_ path: String, _ body: [UInt8], _ at: Timestamp) -> EventRecord {
         EventRecord(
             time: at, event: .rawFeedMessage(RawFeedMessage(source: "kalshi_rest", channel: path, payload: body)))
     }
 
     /// Trades the feed until `stopReason` says why to stop (asked every 20 ms), the feed client gives
-    /// up, or the log fails; then appends the `finished` manifest and closes the log. After a
-    /// reconnection the markets are listed again through `rest` (the feed's `created` messages sent while
-    /// the connection was down are lost); only markets the session has not listed become events.
+    /// up, or the log fails; then appends the `finished` manifest and closes the log. Only frames about
+    /// the series traded (and replies and errors) are kept. Once subscribed, after every reconnection and
+    /// after a gap in the lifecycle channel, the markets are listed again through `rest` (`created`
+    /// messages sent while no subscription was live are lost); only markets the session has not listed
+    /// become events.
     /// - Throws: the log's errors.
     package func run(
         _ feed: KalshiFeedClient, rest: KalshiRESTClient? = nil, stopReason: @escaping @Sendable () -> String?
@@ -157,24 +170,26 @@ package final class LivePaperSession: Sendable {
             { [self] update in
                 switch update {
                 case .frame(let f):
-                    state.withLock { $0.summary.frames += 1 }
-                    return append(f.records)
+                    let kept = f.message.map { $0.isKept(byPrefixes: settings.series) } ?? true
+                    state.withLock {
+                        $0.summary.frames += 1
+                        if !kept { $0.summary.otherSeries += 1 }
+                    }
+                    // Kalshi's feed speaks of every market: only the series traded reach the log.
+                    return kept ? append(f.records) : true
                 case .gap(let channel, _, let expected, let received):
                     note("sequence gap on \(channel): \(received) after \(expected - 1); subscribing again")
+                    // Lifecycle messages lost in the gap may have listed markets: ask REST.
+                    if channel == "market_lifecycle_v2", let rest { await relist(rest, after: "a lifecycle gap") }
                 case .resubscribing(let channel, let e, _):
                     note("Kalshi error \(e.code) (\(e.meaning)): \(e.message); subscribing to \(channel) again")
                 case .disconnected(_, let why, let retry):
                     if retry != nil { note("\(why); reconnecting") }
                 case .connected(let n):
-                    guard n > 1 else { break }
-                    state.withLock { $0.summary.reconnects += 1 }
-                    if let rest {
-                        do {
-                            try await listMarkets(rest)
-                        } catch {
-                            note("listing the markets again after a reconnection: \(error)")
-                        }
-                    }
+                    if n > 1 { state.withLock { $0.summary.reconnects += 1 } }
+                    // Markets created while no connection was subscribed (before the first one, or during a
+                    // drop) are told by no message: ask REST.
+                    if let rest { await relist(rest, after: n > 1 ? "a reconnection" : "subscribing") }
                 }
                 return true
             })

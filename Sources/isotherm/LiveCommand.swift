@@ -203,6 +203,7 @@ struct LiveCommand: AsyncParsableCommand {
                 j.number("fills", Int64(summary.fills))
                 j.number("reconnections", Int64(summary.reconnects))
                 j.number("sequence_gaps", Int64(summary.gaps))
+                j.number("other_series", Int64(summary.otherSeries))
                 j.stringOrNull("stopped", summary.stopped)
                 j.stringOrNull("failure", summary.failure)
                 j.endObject()

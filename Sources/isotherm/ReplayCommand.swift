@@ -156,6 +156,7 @@ struct ReplayCommand: ParsableCommand {
             j.number("outputs_compared", Int64(v.compared))
             j.string("output_hash", v.outputHash)
             j.bool("finished", v.recordedHash != nil)
+            j.number("unwritten_at_end", Int64(v.unwrittenAtEnd))
             j.stringOrNull("difference", v.difference)
             j.endObject()
             print(j.output)
@@ -165,7 +166,10 @@ struct ReplayCommand: ParsableCommand {
             print(
                 "session \(v.sessionId): identical: \(v.inputs) inputs, \(v.compared) outputs (decisions, orders, fills, "
                     + "cancels, timers) and the output hash \(v.outputHash)"
-                    + (v.recordedHash == nil ? " (the session did not finish cleanly: no finished manifest)" : ""))
+                    + (v.recordedHash == nil ? " (the session did not finish cleanly: no finished manifest)" : "")
+                    + (v.unwrittenAtEnd > 0
+                        ? "; its last input's \(v.unwrittenAtEnd) outputs were never written (it was stopped between "
+                            + "the two): isotherm live --resume appends them" : ""))
         }
         if !v.identical { throw ExitCode(1) }
     }

@@ -2,6 +2,7 @@ import Foundation
 import IsothermEvents
 import IsothermKalshi
 import IsothermLog
+import IsothermPlatform
 import IsothermStore
 import IsothermTestSupport
 import Logging
@@ -216,6 +217,30 @@ import Testing
             }
             #expect(why.contains("gave up after 2 failures"), "\(why)")
             #expect(recorder.stats.messages == 0 && !sent.withLock { $0 }, "no script ran: the handshake failed")
+        }
+    }
+
+    /// A connection that goes silent and never answers the close frame (dead without a word): a stop
+    /// still ends the recording, after the close timeout, not when TCP gives up.
+    @Test func aStopOnADeadConnectionEndsAfterTheCloseTimeout() async throws {
+        let server = try ScriptedWebSocketServer { c in
+            guard c.receive() != nil else { return }
+            c.send(text: #"{"id":1,"type":"subscribed","msg":{"channel":"trade","sid":2}}"#)
+            usleep(12_000_000)  // reads nothing, answers nothing
+        }
+        defer { server.stop() }
+        try await Self.inTemporaryDirectory { log in
+            let recorder = FeedRecorder(
+                writer: try EventLogWriter(directory: log),
+                settings: .init(prefixes: ["KXHIGH"], maxMessages: nil, signed: false, channels: ["trade"]),
+                note: { _ in })
+            let started = SystemClock.monotonicNanos()
+            let outcome = try await recorder.record(Self.client(server.url, ["trade"])) {
+                SystemClock.monotonicNanos() - started > 300_000_000 ? "seconds" : nil
+            }
+            let seconds = Double(SystemClock.monotonicNanos() - started) / 1e9
+            #expect(outcome == .stopped("seconds") && recorder.stats.messages == 1, "\(outcome)")
+            #expect(seconds < 8.5, "stopped after \(seconds) s")
         }
     }
 }

@@ -204,6 +204,13 @@ import Testing
             let w = try EventLogWriter(directory: copy)
             for r in records[..<cut] { _ = try w.append(r) }
             try w.close()
+            // Before the resume: what was recorded matches; the last input's lost outputs are counted.
+            var lost = 0
+            while cut + lost < records.count, isOutput(records[cut + lost]) { lost += 1 }
+            let before = try SessionLog.verify(copy, engineVersion: "test")
+            #expect(
+                before.identical && before.unwrittenAtEnd == lost,
+                "cut after record \(cut): \(before.unwrittenAtEnd) unwritten, \(lost) lost; \(before.difference ?? "")")
             let resumed = try SessionLog.resume(
                 directory: copy, engineVersion: "test", startedAt: records[cut - 1].time)
             try resumed.finish(at: records[cut - 1].time)
@@ -220,6 +227,38 @@ import Testing
                 outputs == expected, "cut after record \(cut): \(outputs.count) outputs, \(expected.count) expected")
             let v = try SessionLog.verify(copy, engineVersion: "test")
             #expect(v.identical && v.recordedHash != nil, "cut after record \(cut): \(v.difference ?? "")")
+        }
+    }
+
+    /// A message about a market of no city the catalog knows, and a market listed twice (REST, then the
+    /// feed's `created`), neither stop the session nor reach the engine twice; the log still replays.
+    @Test func strayMarketsAndRepeatedListingsNeitherStopNorRepeat() async throws {
+        let first = LocalDate(iso8601: "2025-06-10")!
+        let world = CityWorld(city: WorldCity.named("NY")!, seed: 11, start: first, end: first)
+        let listing = try #require(world.first { if case .marketListed = $0.event { true } else { false } })
+        let at = listing.time.adding(nanos: Timestamp.nanosPerMinute)
+        let stray = try KalshiFeed.parse(
+            Array(
+                #"{"type":"trade","sid":2,"seq":1,"msg":{"trade_id":"x","market_ticker":"KXBTCD-25JUN10-T100000","yes_price_dollars":"0.4500","count_fp":"1.00","taker_outcome_side":"yes","ts_ms":1749571200000}}"#
+                    .utf8), receivedAt: at
+        ).events
+        #expect(stray.count == 1)
+        try await Self.inTemporaryDirectory { log in
+            let session = try SessionLog(
+                directory: log, sessionId: "stray", config: try Self.config(.touch), startedAt: listing.time)
+            try session.append([listing])
+            try session.append([listing])
+            try session.append(stray)
+            try session.append([SessionLog.tick(at: at.adding(nanos: Timestamp.nanosPerMinute))])
+            try session.finish(at: at.adding(nanos: Timestamp.nanosPerMinute))
+            var kinds: [EventKind] = []
+            try EventLogReader(directory: log).forEach { _, r in
+                kinds.append(r.event.kind)
+                return true
+            }
+            #expect(kinds.filter { $0 == .marketListed }.count == 1 && kinds.contains(.trade), "\(kinds)")
+            let v = try SessionLog.verify(log, engineVersion: "test")
+            #expect(v.identical && v.recordedHash != nil, "\(v)")
         }
     }
 }
