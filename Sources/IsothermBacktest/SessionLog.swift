@@ -34,13 +34,6 @@ package final class SessionLog {
     /// The markets the session has listed (a resumed session knows those of its earlier runs).
     package private(set) var listed: Set<Symbol> = []
 
-    /// What a session log holds, read back.
-    package struct Contents {
-        package var manifest: RunManifest
-        package var inputs = 0
-        package var outputs = 0
-    }
-
     /// Opens a new session log at `directory` (which must not hold a session yet) and appends the
     /// `started` manifest at `startedAt`, synced.
     /// - Throws: ``SessionLogError``; the log's errors.

@@ -3,6 +3,7 @@ import Foundation
 import IsothermBacktest
 import IsothermCore
 import IsothermEvents
+import IsothermExchange
 import IsothermLive
 import IsothermPlatform
 import Logging
@@ -66,10 +67,10 @@ struct LiveCommand: AsyncParsableCommand {
     var city: String?
 
     @Option(name: .long, help: "Kalshi's REST base.")
-    var restURL = "https://api.elections.kalshi.com/trade-api/v2"
+    var restURL = KalshiHosts.prodREST
 
     @Option(name: .long, help: "Kalshi's WebSocket.")
-    var feedURL = "wss://api.elections.kalshi.com/trade-api/ws/v2"
+    var feedURL = KalshiHosts.prodFeed
 
     @Option(
         name: .long,
@@ -245,7 +246,9 @@ struct LiveCommand: AsyncParsableCommand {
         } else if url.hasPrefix("http://") {
             url = "ws://" + url.dropFirst("http://".count)
         }
-        if let range = url.range(of: "/trade-api/v2") { url.replaceSubrange(range, with: "/trade-api/ws/v2") }
+        if let range = url.range(of: ExchangeService.prefix) {
+            url.replaceSubrange(range, with: ExchangeServer.webSocketPath)
+        }
         return url
     }
 }

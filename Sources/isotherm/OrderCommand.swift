@@ -81,8 +81,8 @@ struct OrderCommand: AsyncParsableCommand {
         var baseURL: String {
             switch env {
             case .paper: exchange.hasSuffix("/") ? String(exchange.dropLast()) : exchange
-            case .demo: "https://external-api.demo.kalshi.co/trade-api/v2"
-            case .prod: "https://external-api.kalshi.com/trade-api/v2"
+            case .demo: KalshiHosts.demoREST
+            case .prod: KalshiHosts.prodREST
             }
         }
 

@@ -44,7 +44,7 @@ struct RecordCommand: AsyncParsableCommand {
     var log: String
 
     @Option(name: .long, help: "WebSocket URL.")
-    var url = "wss://external-api-ws.kalshi.com/trade-api/ws/v2"
+    var url = KalshiHosts.prodFeed
 
     @OptionGroup var key: KalshiKeyOptions
 
