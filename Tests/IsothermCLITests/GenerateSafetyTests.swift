@@ -65,12 +65,22 @@ struct GenerateSafetyTests {
                 let out = tmp + "/killed-\(trial)"
                 let delay = UInt32.random(in: 1_000...micros, using: &rng)
                 let (killed, _) = try CLI.runKilled(["generate", "--out", out] + Self.arguments, afterMicros: delay)
+                // A kill after the rename into place (between landing and exiting) leaves the whole
+                // world; any earlier kill leaves nothing at --out. Never a part of one.
+                let landed = FileManager.default.fileExists(atPath: out)
                 if killed {
                     killedCount += 1
-                    #expect(!FileManager.default.fileExists(atPath: out), "trial \(trial): a killed generate landed")
+                    if landed {
+                        #expect(FileManager.default.fileExists(atPath: out + "/world.json"), "trial \(trial)")
+                        for (city, sha) in zip(["NY", "DEN"], expected) {
+                            let hash = try CLI.run(["log", "verify", out + "/" + city, "--hashes", "--json"])
+                            #expect(
+                                hash.stdout.contains(sha), "trial \(trial): a killed generate landed a partial \(city)")
+                        }
+                    }
                 }
-                // Killed: the rerun writes the world. Not killed (it finished first): --force rewrites it.
-                let rerun = try CLI.run(["generate", "--out", out] + Self.arguments + (killed ? [] : ["--force"]))
+                // Nothing landed: the rerun writes the world. A world landed: --force rewrites it.
+                let rerun = try CLI.run(["generate", "--out", out] + Self.arguments + (landed ? ["--force"] : []))
                 #expect(rerun.exitCode == 0, "trial \(trial): \(rerun)")
                 #expect(try decodeJSON(Summary.self, rerun.stdout).cities.map(\.contentSha256) == expected)
                 #expect(FileManager.default.fileExists(atPath: out + "/world.json"))
