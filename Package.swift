@@ -62,12 +62,13 @@ let package = Package(
             name: "IsothermWorld", dependencies: ["IsothermEvents", "IsothermMath"], swiftSettings: strictSettings),
         // Pure reducers: fees, brackets, market and portfolio state, the strategies. No I/O.
         .target(name: "IsothermCore", dependencies: ["IsothermEvents", "IsothermMath"], swiftSettings: strictSettings),
-        // Backtests: merging logs, timers, the simulated exchange and its fill models, metrics, reports.
+        // Backtests: merging logs, timers, the simulated exchange and its fill models, metrics, reports;
+        // the broker of a session that trades at an exchange (its answers are inputs, read as Kalshi's).
         .target(
             name: "IsothermBacktest",
             dependencies: [
                 "IsothermCore", "IsothermEvents", "IsothermStore", "IsothermDigest", "IsothermPlatform",
-                "IsothermWorld",
+                "IsothermWorld", "IsothermKalshi", "IsothermImport",
             ],
             swiftSettings: strictSettings),
         // SHA-256 content hashes over OpenSSL's libcrypto.

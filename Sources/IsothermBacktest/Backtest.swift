@@ -49,7 +49,8 @@ package struct BacktestConfig: Sendable {
             Field("fill_window_min", exchange.windowMinutes.map(String.init) ?? "close"),
             Field("queue_ahead", FixedPoint.format(exchange.queueAhead.hundredths, scale: 2, minDecimals: 0)),
             Field("dates", dates.text),
-        ] + (cities.map { [Field("cities", $0.joined(separator: ","))] } ?? []) + risk.fields
+        ] + (exchange.atExchange ? [Field("broker", "exchange")] : [])
+            + (cities.map { [Field("cities", $0.joined(separator: ","))] } ?? []) + risk.fields
     }
 
     /// SHA-256 of ``parameters``.

@@ -1,5 +1,6 @@
 package import IsothermCore
 package import IsothermEvents
+package import IsothermImport
 
 /// A trade of a run: the one book's record (``TradeRecord``, IsothermCore).
 package typealias Trade = TradeRecord
@@ -27,6 +28,9 @@ package struct CityRun {
     package let city: String
     package private(set) var engine: Engine
     package private(set) var exchange: SimulatedExchange
+    /// Set when the session trades at a real exchange: orders become requests for the live driver, and
+    /// its logged answers and the feed's fills come back as inputs (``ExternalBroker``).
+    package private(set) var broker: ExternalBroker?
     /// The run's own events: decisions, intents, acknowledgements, fills, cancels, timers.
     package private(set) var output: [EventRecord] = []
     package private(set) var inputs: UInt64 = 0
@@ -69,13 +73,40 @@ package struct CityRun {
 
     package init(
         city: String, strategy: any Strategy, exchange: ExchangeOptions, dates: DateFilter = DateFilter(),
-        risk: RiskLimits = RiskLimits()
+        risk: RiskLimits = RiskLimits(), broker: ExternalBroker? = nil
     ) {
         self.city = city
         engine = Engine(city: city, strategy: strategy, risk: risk)
         self.exchange = SimulatedExchange(options: exchange)
+        self.broker = broker
         dateFilter = dates
     }
+
+    /// Requests the live driver must send before the next input (empty on paper).
+    package var requests: [ExternalBroker.Request] { broker?.requests ?? [] }
+
+    /// A logged answer to one of this city's requests: its events reach the engine, which goes on when
+    /// it waited for it. - Returns: false when no request of this city waits for it.
+    package mutating func answered(_ a: BrokerAnswer, at time: Timestamp) -> Bool {
+        guard broker?.awaits(a.kind, a.engineId) == true, let (events, waited) = broker?.answer(a) else { return false }
+        for e in events { engine.answer(e, at: time, into: &actions) }
+        if waited { engine.resume(into: &actions) }
+        performActions()
+        return true
+    }
+
+    /// A fill from the private feed. - Returns: false when the order is not this city's.
+    package mutating func filled(_ f: KalshiFillRecord, at time: Timestamp) -> Bool {
+        guard broker?.knows(orderId: f.orderId) == true else { return false }
+        if let fill = broker?.fill(f) {
+            engine.answer(.fill(fill), at: time, into: &actions)
+            performActions()
+        }
+        return true
+    }
+
+    /// Whether orders may end their fill window (at the simulated exchange, or at the real one).
+    private var mayExpire: Bool { exchange.hasResting || broker != nil }
 
     // MARK: - Input
 
@@ -133,7 +164,7 @@ package struct CityRun {
         }
         inputs += 1
         if !timers.isEmpty && timers[0].due < record.time { fireTimers(before: record.time) }
-        if exchange.hasResting { expire(before: record.time) }
+        if mayExpire { expire(before: record.time) }
         switch record.event {
         case .trade(let t):
             // A trade print may fill orders resting on its market; the strategy sees it as any event.
@@ -168,7 +199,16 @@ package struct CityRun {
 
     /// Notes ``nextWake`` after the timers or the resting orders may have changed.
     private mutating func noteWake() {
+        if engine.isWaiting {
+            // Its answers come as the next inputs; nothing of this run happens before them.
+            nextWake = Int64.max
+            return
+        }
         let timer = timers.first?.due.nanos ?? Int64.max
+        if let end = broker?.nextExpiry?.nanos {
+            nextWake = min(timer, end)
+            return
+        }
         if exchange.hasResting, let end = exchange.nextExpiry?.nanos {
             nextWake = min(timer, end)
         } else {
@@ -183,7 +223,9 @@ package struct CityRun {
     /// city this is the order ``candle(_:slot:at:sequence:)`` and ``event(_:sequence:)`` keep too.
     package mutating func wake() {
         let timer = timers.first?.due.nanos ?? Int64.max
-        if exchange.hasResting, let end = exchange.nextExpiry?.nanos, end < timer {
+        if let end = broker?.nextExpiry?.nanos, end < timer {
+            expire(before: Timestamp(nanos: end + 1))
+        } else if exchange.hasResting, let end = exchange.nextExpiry?.nanos, end < timer {
             expire(before: Timestamp(nanos: end + 1))
         } else if timer != Int64.max {
             fireTimers(before: Timestamp(nanos: timer + 1), limit: 1)
@@ -200,7 +242,7 @@ package struct CityRun {
     /// sees it: orders whose window ended before `time` are canceled, and when an order rests on the
     /// market the exchange is shown the input (`match`) and its fills go back to the engine.
     private mutating func show(_ flags: UInt8, at time: Timestamp, _ match: (inout SimulatedExchange) -> [Event]) {
-        if exchange.hasResting { expire(before: time) }
+        if mayExpire { expire(before: time) }
         guard flags & Interest.resting != 0 else { return }
         for e in match(&exchange) {
             engine.answer(e, at: time, into: &actions)
@@ -213,7 +255,7 @@ package struct CityRun {
         while fired < limit, let first = timers.first, first.due < time {
             fired += 1
             timers.removeFirst()
-            if exchange.hasResting { expire(before: first.due) }
+            if mayExpire { expire(before: first.due) }
             engine.timer(first.key, due: first.due, into: &actions)
             performActions()
         }
@@ -221,6 +263,11 @@ package struct CityRun {
     }
 
     private mutating func expire(before time: Timestamp) {
+        if broker != nil {
+            broker!.expire(before: time)
+            noteWake()
+            return
+        }
         for (t, e) in exchange.expire(before: time) {
             engine.answer(e, at: t, into: &actions)
             performActions()
@@ -247,6 +294,11 @@ package struct CityRun {
                 default: break
                 }
             case .submit(let intent, let time):
+                if broker != nil {
+                    // Sent by the live driver; the answers come back as inputs (``answered(_:at:)``).
+                    broker!.submit(intent, at: time, market: state.event(of: intent.ticker)?.market(intent.ticker))
+                    continue
+                }
                 let submission = exchange.submit(
                     intent, at: time, market: state.event(of: intent.ticker)?.market(intent.ticker),
                     quote: state.quote(intent.ticker))
@@ -257,6 +309,10 @@ package struct CityRun {
                 for e in submission.events { engine.answer(e, at: time, into: &actions) }
                 engine.resume(into: &actions)
             case .cancel(let id, let reason, let time):
+                if broker != nil {
+                    if !broker!.cancel(id, reason: reason, at: time) { engine.resume(into: &actions) }
+                    continue
+                }
                 for e in exchange.cancel(id, reason: reason) { engine.answer(e, at: time, into: &actions) }
                 engine.resume(into: &actions)
             case .schedule(let key, let due):

@@ -1,5 +1,6 @@
 package import IsothermCore
 package import IsothermEvents
+package import IsothermImport
 
 /// A backtest input event whose city cannot be told: what it is and where.
 package struct UnroutableEvent: Error, CustomStringConvertible {
@@ -156,4 +157,31 @@ package struct LogDriver {
 
     /// The input is over: every city's remaining timers fire.
     package mutating func finish() { cities.finish() }
+
+    // MARK: - A session at a real exchange
+
+    /// The requests every city's broker waits to have sent, city by city in the order first seen.
+    package var requests: [ExternalBroker.Request] { cities.runs.flatMap(\.requests) }
+
+    /// A logged answer, to the city whose request it answers. - Returns: false when none waits for it.
+    package mutating func answered(_ a: BrokerAnswer, at time: Timestamp) -> Bool {
+        for i in cities.runs.indices where cities.runs[i].broker?.awaits(a.kind, a.engineId) == true {
+            cities.enter(i)
+            let done = cities.runs[i].answered(a, at: time)
+            cities.leave(i)
+            return done
+        }
+        return false
+    }
+
+    /// A fill from the private feed, to the city whose order it fills. - Returns: false when none knows it.
+    package mutating func filled(_ f: KalshiFillRecord, at time: Timestamp) -> Bool {
+        for i in cities.runs.indices where cities.runs[i].broker?.knows(orderId: f.orderId) == true {
+            cities.enter(i)
+            let done = cities.runs[i].filled(f, at: time)
+            cities.leave(i)
+            return done
+        }
+        return false
+    }
 }

@@ -1,5 +1,6 @@
 package import IsothermCore
 package import IsothermEvents
+package import IsothermImport
 
 /// Paper trading: the engine of every city a feed speaks of, each with a simulated exchange, fed the
 /// feed's events one at a time as they arrive — from a recorded feed log, or from the live WebSocket
@@ -51,15 +52,49 @@ package struct PaperSession {
         driver.advance(to: time)
     }
 
-    /// One event as it arrives: the clock moves to its time, then its city's engine takes it.
+    /// An event that came while requests to the exchange waited for their answers (moving the clock to
+    /// its time made a timer send an order): it is fed once the last of them is answered.
+    private var deferred: (record: EventRecord, sequence: UInt64)?
+
+    /// One event as it arrives: the clock moves to its time, then its city's engine takes it. At an
+    /// exchange, when moving the clock sent requests, the event waits for their answers.
     /// - Throws: ``UnroutableEvent`` for an event that names a city the catalog does not know.
     package mutating func feed(_ record: EventRecord, sequence: UInt64) throws(UnroutableEvent) {
+        precondition(deferred == nil, "an event while another waits for the exchange's answers")
         advance(to: record.time)
+        if !driver.requests.isEmpty {
+            deferred = (record, sequence)
+            return
+        }
         if case .candle(let c) = record.event {
             try driver.candle(c, at: record.time, sequence: sequence)
         } else {
             try driver.event(record, sequence: sequence)
         }
+    }
+
+    /// Requests the live driver must send, in order, before the next input (a session at a real
+    /// exchange; empty on paper).
+    package var requests: [ExternalBroker.Request] { driver.requests }
+
+    /// A logged answer to a request (``BrokerAnswer``), at the clock's time or its own if later.
+    /// - Returns: false when no request waits for it.
+    /// The event deferred for the answers is fed when the last one came.
+    /// - Throws: ``UnroutableEvent`` (the deferred event's).
+    package mutating func answered(_ a: BrokerAnswer, at time: Timestamp) throws(UnroutableEvent) -> Bool {
+        advance(to: time)
+        guard driver.answered(a, at: clock) else { return false }
+        if driver.requests.isEmpty, let (record, sequence) = deferred {
+            deferred = nil
+            try feed(record, sequence: sequence)
+        }
+        return true
+    }
+
+    /// A fill from the private feed. - Returns: false when it fills no order of the session.
+    package mutating func filled(_ f: KalshiFillRecord, at time: Timestamp) -> Bool {
+        advance(to: time)
+        return driver.filled(f, at: clock)
     }
 
     /// The feed is over: every city's remaining timers fire and resting orders are canceled.

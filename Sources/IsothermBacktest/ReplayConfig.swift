@@ -40,6 +40,11 @@ package enum ReplayConfig {
             throw Unreadable(description: "queue_ahead \(v["queue_ahead"] ?? "") is not a count")
         }
         exchange.queueAhead = queue
+        switch v["broker"] {
+        case nil: break
+        case "exchange": exchange.atExchange = true
+        case let other?: throw Unreadable(description: "unknown broker \(other)")
+        }
         guard let dates = DateFilter(text: try need("dates")) else {
             throw Unreadable(description: "dates \(v["dates"] ?? "") is not a range")
         }

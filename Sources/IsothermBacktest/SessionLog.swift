@@ -1,6 +1,8 @@
 import IsothermCore
 import IsothermDigest
 package import IsothermEvents
+import IsothermImport
+import IsothermKalshi
 import IsothermPlatform
 import IsothermStore
 
@@ -46,7 +48,7 @@ package final class SessionLog {
         self.sessionId = sessionId
         self.config = config
         writer = try EventLogWriter(directory: directory)
-        session = Self.paperSession(config, source: directory)
+        session = Self.paperSession(config, source: directory, sessionId: sessionId)
         _ = try writer.append(
             EventRecord(
                 time: startedAt,
@@ -64,13 +66,25 @@ package final class SessionLog {
         return !any
     }
 
-    static func paperSession(_ config: BacktestConfig, source: String) -> PaperSession {
+    static func paperSession(_ config: BacktestConfig, source: String, sessionId: String) -> PaperSession {
         PaperSession(source: source, cities: config.cities, risk: config.risk) { city in
             CityRun(
                 city: city, strategy: config.strategy.make(), exchange: config.exchange, dates: config.dates,
-                risk: config.risk)
+                risk: config.risk,
+                broker: config.exchange.atExchange
+                    ? ExternalBroker(session: sessionId, windowMinutes: config.exchange.windowMinutes) : nil)
         }
     }
+
+    /// Requests to the exchange the session must send, and whose answers it must append
+    /// (``append(_:)``, a ``BrokerAnswer`` record each), before any other input. Empty on paper.
+    package var requests: [ExternalBroker.Request] { session.requests }
+
+    /// The latest time the session's clock reached (a resumed session: where its last run stopped).
+    package var clock: Timestamp { session.clock }
+
+    /// The session's runs (their books, trades and P&L so far).
+    package var cityRuns: [CityRun] { session.cityRuns }
 
     static func manifest(sessionId: String, config: BacktestConfig, phase: RunManifest.Phase, outputHash: String)
         -> RunManifest
@@ -97,6 +111,10 @@ package final class SessionLog {
         var placed = false
         for r in records {
             precondition(!Self.outputKinds.contains(r.event.kind), "an output kind fed as an input")
+            if !session.requests.isEmpty && !Self.isAnswer(r) {
+                let waiting = session.requests.map { "\($0.kind.rawValue) \($0.engineId)" }.joined(separator: ", ")
+                throw SessionLogError("an input arrived while requests wait for their answers (\(waiting))")
+            }
             if case .marketListed(let m) = r.event {
                 // A market is listed once: a `created` message that arrives after a REST listing of the same
                 // market (or the reverse) would list it again, and re-plan its event.
@@ -123,7 +141,32 @@ package final class SessionLog {
     /// catalog knows (another series' market that reached the log) is kept and moves the clock, but
     /// trades nothing: one stray message must not stop a session, nor make its log unreadable.
     static func apply(_ r: EventRecord, sequence: UInt64, to session: inout PaperSession) {
-        if case .rawFeedMessage = r.event {
+        if case .rawFeedMessage(let m) = r.event {
+            // An exchange's answer to a request, or a fill from the private feed, reaches the city whose
+            // order it is; one that fits no order (a repeat, another account's) only moves the clock.
+            if m.source == BrokerAnswer.source, let a = try? BrokerAnswer(m) {
+                do {
+                    if try session.answered(a, at: r.time) { return }
+                } catch {
+                    // The deferred event named no known city: kept, trading nothing, as any such event.
+                    return
+                }
+            }
+            if m.source == "kalshi_ws", m.channel == "fill",
+                let fill = (try? KalshiFeed.parse(m.payload, receivedAt: r.time))?.fill,
+                session.filled(fill, at: r.time)
+            {
+                return
+            }
+            if m.source == "kalshi_rest", m.channel == "/portfolio/fills",
+                let page = try? KalshiPortfolioParser.fillsPage(m.payload, source: m.channel)
+            {
+                // Oldest first, as they happened (Kalshi lists the newest first, the local exchange the oldest).
+                let ordered = page.fills.enumerated().sorted {
+                    ($0.element.time?.nanos ?? 0, $0.offset) < ($1.element.time?.nanos ?? 0, $1.offset)
+                }
+                for (_, fill) in ordered { _ = session.filled(fill, at: r.time) }
+            }
             session.advance(to: r.time)
             return
         }
@@ -132,6 +175,12 @@ package final class SessionLog {
         } catch {
             session.advance(to: r.time)
         }
+    }
+
+    /// Whether `r` is a logged answer to a request (what may come while requests wait).
+    static func isAnswer(_ r: EventRecord) -> Bool {
+        if case .rawFeedMessage(let m) = r.event { return m.source == BrokerAnswer.source }
+        return false
     }
 
     package func flush(sync: Bool) throws { try writer.flush(sync: sync) }
@@ -346,7 +395,7 @@ package final class SessionLog {
                 } catch {
                     throw SessionLogError("\(directory): session \(m.runId): \(error)")
                 }
-                session = SessionLog.paperSession(config!, source: directory)
+                session = SessionLog.paperSession(config!, source: directory, sessionId: m.runId)
                 v.sessionId = m.runId
                 return
             }

@@ -21,6 +21,9 @@ package struct ExchangeOptions: Equatable, Sendable {
     package var windowMinutes: Int64? = 120
     /// For `queue`: contracts resting at our price ahead of us when we post.
     package var queueAhead = Count(contracts: 250)
+    /// Orders go to a real exchange (a live session's `--exchange` or `--trade`): the fill model is the
+    /// exchange's own, and only the fill window is kept (``ExternalBroker``).
+    package var atExchange = false
 
     package init(fillModel: FillModel = .assume) { self.fillModel = fillModel }
 }

@@ -70,10 +70,18 @@ package struct OpenMaker: Strategy {
         parameters = choice.fields
     }
 
+    /// How late after its open a market may be learned of and still be bought "at the open": live, the
+    /// `created` or `activated` message of a market arrives a moment after its open time (the seed's
+    /// market-open listener bought on it); an hour late (an old database's stamp) is hindsight.
+    package static let openGraceNanos: Int64 = 5 * Timestamp.nanosPerMinute
+    /// How long after the first of an event's markets is learned of past its open the decision waits for
+    /// the others (their `created` messages come one by one).
+    package static let openSettleNanos: Int64 = 30 * Timestamp.nanosPerSecond
+
     package mutating func onEvent(_ record: EventRecord, sequence: UInt64, state: CityState, effects: inout [Effect]) {
         guard case .marketListed(let m) = record.event, state.events[m.eventDate]?.markets.count == 1 else { return }
-        guard record.time <= m.openTime else {
-            // Learned of after its open: an order "at the open" would be placed with hindsight.
+        guard record.time <= m.openTime.adding(nanos: Self.openGraceNanos) else {
+            // Learned of well after its open: an order "at the open" would be placed with hindsight.
             effects.append(
                 .decide(
                     StrategyDecision(
@@ -87,7 +95,11 @@ package struct OpenMaker: Strategy {
                     )))
             return
         }
-        effects.append(.timer(key: .open(eventTicker: m.eventTicker.description), due: m.openTime))
+        // Learned of at or before its open (a backtest, a listing read ahead): decided at the open, after
+        // every listing stamped then. Learned of just after (live): the event's other markets arrive in
+        // the messages that follow, so the decision waits ``openSettleNanos`` for them.
+        let due = record.time <= m.openTime ? m.openTime : record.time.adding(nanos: Self.openSettleNanos)
+        effects.append(.timer(key: .open(eventTicker: m.eventTicker.description), due: due))
     }
 
     package mutating func onTimer(

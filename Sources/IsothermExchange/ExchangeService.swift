@@ -78,6 +78,8 @@ package final class ExchangeService: Sendable {
         /// Keep the last this many portfolio requests as received, headers included (a test checks the
         /// client's signatures with another implementation; `isotherm exchange --journal` prints them).
         package var keepRequests = 0
+        /// How fast the world clock runs (times real time), told by `GET /isotherm/clock`.
+        package var speed = 1.0
 
         package init(keyId: String, publicKeyPEM: [UInt8]) {
             self.keyId = keyId
@@ -203,6 +205,10 @@ package final class ExchangeService: Sendable {
         }
         if isPrivate, let failure = authenticate(request) { return Self.error(failure) }
         let now = worldNow()
+        if request.method == "GET" && parts == ["isotherm", "clock"] {
+            // Not Kalshi's: the world clock, so that a session trading this exchange keeps its time.
+            return Self.ok(Self.clockJSON(now: now, speed: configuration.speed))
+        }
         return state.withLock { s in
             Self.catchUp(&s, to: now)
             s.requests += 1
@@ -415,6 +421,16 @@ package final class ExchangeService: Sendable {
     }
 
     private static func ok(_ body: String) -> ExchangeResponse { ExchangeResponse(status: 200, body: body) }
+
+    /// `GET /isotherm/clock`: `{"world_time_ns":…,"speed":…}`.
+    package static func clockJSON(now: Timestamp, speed: Double) -> String {
+        var j = JSONWriter()
+        j.beginObject()
+        j.number("world_time_ns", now.nanos)
+        j.rawNumber("speed", String(speed))
+        j.endObject()
+        return j.output
+    }
 
     package static func error(_ e: ExchangeError) -> ExchangeResponse {
         ExchangeResponse(status: e.status, body: e.json)

@@ -169,7 +169,7 @@ package enum KalshiAnswers {
         return c
     }
 
-    static func optionalCount(_ f: JSONFields, _ key: String) throws(ImportError) -> Count? {
+    package static func optionalCount(_ f: JSONFields, _ key: String) throws(ImportError) -> Count? {
         guard let v = f.optional(key) else { return nil }
         switch v {
         case .string(let text):

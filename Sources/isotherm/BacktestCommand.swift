@@ -116,22 +116,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Contracts resting ahead of ours (queue), 0 to 1000000.")
     var queueAhead: Int64 = 250
 
-    @Option(name: .long, parsing: .unconditional, help: "Risk: most contracts in one order (a whole number).")
-    var maxContracts: String?
-
-    @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought in one event.")
-    var maxEventExposure: String?
-
-    @Option(name: .long, parsing: .unconditional, help: "Risk: most dollars bought on one UTC day.")
-    var maxDayExposure: String?
-
-    @Option(name: .long, parsing: .unconditional, help: "Risk: most orders resting at once.")
-    var maxOpenOrders: String?
-
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: "Risk: refuse every order once the realized loss reaches this many dollars (kill switch).")
-    var killAfterLoss: String?
+    @OptionGroup var risk: RiskOptions
 
     @Option(
         name: .long, parsing: .unconditional,
@@ -239,9 +224,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func riskLimits() throws(ParameterError) -> RiskLimits {
-        try RiskLimits(
-            maxContracts: maxContracts, maxEventExposure: maxEventExposure, maxDayExposure: maxDayExposure,
-            maxOpenOrders: maxOpenOrders, killAfterLoss: killAfterLoss, scope: riskScope)
+        try risk.limits(scope: riskScope)
     }
 
     /// `--city` as catalog codes: each entry a code, an old name, a display name or a series.

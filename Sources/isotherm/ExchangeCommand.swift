@@ -179,6 +179,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         config.chaos.lostAnswerDelayNanos = Int64(chaosDelay * 1e9)
         config.chaos.seed = chaosSeed
         config.book.startingBalance = Money(micros: Int64((balance * 1e6).rounded()))
+        config.speed = speed
         let clock = ExchangeClock(start: startTime, speed: speed)
         let service = ExchangeService(
             config, world: world.next, worldNow: { clock.now() },

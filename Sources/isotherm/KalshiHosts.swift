@@ -4,4 +4,5 @@ enum KalshiHosts {
     static let prodREST = "https://external-api.kalshi.com/trade-api/v2"
     static let prodFeed = "wss://external-api-ws.kalshi.com/trade-api/ws/v2"
     static let demoREST = "https://external-api.demo.kalshi.co/trade-api/v2"
+    static let demoFeed = "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2"
 }

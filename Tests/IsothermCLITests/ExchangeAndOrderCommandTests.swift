@@ -305,36 +305,44 @@ struct ExchangeAndOrderCommandTests {
         #expect(both.exitCode != 0 && both.stderr.contains("one of --runs or --session"), "\(both)")
     }
 
-    @Test("isotherm live killed with SIGKILL at 20 seeded points and resumed each time: the log replays identically")
-    func liveCrashTrials() throws {
-        let dir = try Self.scratch("live-crash")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let exchange = try Self.chicagoAtSpeed(dir)
+    /// Runs `isotherm` with `arguments(trial)` 20 times, each killed with SIGKILL: the first after 1.5 s
+    /// (long enough to have written its manifest), the others at seeded points in `within` ms, so also
+    /// while they replay the log or append what their predecessor left unwritten.
+    /// - Returns: the milliseconds each run lived.
+    static func killTwentyTimes(seed: UInt64, within: ClosedRange<UInt32>, arguments: (Int) -> [String]) throws
+        -> [UInt32]
+    {
         let path = try #require(CLI.executablePath)
-        var seed: UInt64 = 0x15
-        func next(_ range: ClosedRange<UInt32>) -> UInt32 {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return range.lowerBound + UInt32(truncatingIfNeeded: seed >> 33) % (range.upperBound - range.lowerBound + 1)
-        }
-        let session = dir + "/session"
+        var seed = seed
         var killedAt: [UInt32] = []
         for trial in 0..<20 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: path)
-            process.arguments =
-                ["live", "--log", session, "--exchange", exchange.url, "--tick", "0.05"]
-                + (trial == 0 ? ["--city", "CHI"] : ["--resume"])
+            process.arguments = arguments(trial)
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // The first run lives long enough to have written its manifest; the others die anywhere, also
-            // while they replay the log or append what their predecessor left unwritten.
-            let ms = trial == 0 ? 1_500 : next(50...900)
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let span = within.upperBound - within.lowerBound + 1
+            let ms = trial == 0 ? 1_500 : within.lowerBound + UInt32(truncatingIfNeeded: seed >> 33) % span
             killedAt.append(ms)
             usleep(ms * 1_000)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) ended by itself")
+        }
+        return killedAt
+    }
+
+    @Test("isotherm live killed with SIGKILL at 20 seeded points and resumed each time: the log replays identically")
+    func liveCrashTrials() throws {
+        let dir = try Self.scratch("live-crash")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let exchange = try Self.chicagoAtSpeed(dir)
+        let session = dir + "/session"
+        let killedAt = try Self.killTwentyTimes(seed: 0x15, within: 50...900) { trial in
+            ["live", "--log", session, "--exchange", exchange.url, "--tick", "0.05"]
+                + (trial == 0 ? ["--city", "CHI"] : ["--resume"])
         }
         let last = try CLI.run([
             "live", "--log", session, "--exchange", exchange.url, "--resume", "--seconds", "1", "--json",
@@ -352,6 +360,84 @@ struct ExchangeAndOrderCommandTests {
         // A configuration flag beside --resume is refused: the session's is in its log.
         let mixed = try CLI.run(["live", "--log", session, "--resume", "--strategy", "exit"])
         #expect(mixed.exitCode != 0 && mixed.stderr.contains("--resume takes the session's strategy"), "\(mixed)")
+    }
+
+    @Test(
+        "isotherm live --trade killed with SIGKILL at 20 seeded points: no order twice, no fill lost, the log replays")
+    func liveTradeCrashTrials() throws {
+        let dir = try Self.scratch("live-trade-crash")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let generated = try CLI.run([
+            "generate", "--out", dir + "/world", "--cities", "CHI", "--days", "3", "--start", "2025-06-10", "--seed",
+            "4",
+        ])
+        try #require(generated.exitCode == 0, "\(generated)")
+        // The 2025-06-11 markets open at 14:00, a few seconds into the trials at 600 times real time; a
+        // bid at 0.27 stays under the ask (0.28 and up), rests, and fills from the trades at 0.27 and
+        // below over the next hour of the world, while the trials go on.
+        let exchange = try Exchange([
+            "--world", dir + "/world", "--private-key", Self.key, "--key-id", "local", "--start",
+            "2025-06-10T13:57:00Z", "--speed", "600",
+        ])
+        let key = ["--key-id", "local", "--private-key", Self.key]
+        let trading = ["--exchange", exchange.url, "--trade", "--tick", "0.05", "--weather", dir + "/world/CHI"] + key
+        let session = dir + "/session"
+        let killedAt = try Self.killTwentyTimes(seed: 0x7AD3, within: 50...1_200) { trial in
+            ["live", "--log", session] + trading
+                + (trial == 0 ? ["--city", "CHI", "--param", "price=0.27"] : ["--resume"])
+        }
+        // The last run goes on until the order's fills are in (14:34 in the world), then stops.
+        let last = try CLI.run(["live", "--log", session, "--resume", "--seconds", "6", "--json"] + trading)
+        let orders = try CLI.run(["order", "list", "--exchange", exchange.url, "--json"] + key)
+        let fills = try CLI.run(["order", "fills", "--exchange", exchange.url, "--json"] + key)
+        _ = exchange.stop()
+        #expect(last.exitCode == 0, "\(last)")
+        let replay = try CLI.run(["replay", "--session", session, "--verify", "--json"])
+        let verified = Self.json(replay.stdout)
+        #expect(
+            replay.exitCode == 0 && verified["identical"] as? Bool == true && verified["finished"] as? Bool == true,
+            "killed after \(killedAt) ms: \(replay)")
+
+        // The log against the exchange.
+        var acknowledged: [String: String] = [:]
+        var intents: [String] = []
+        var logFills: [String: Int64] = [:]
+        var refusals: [String] = []
+        for (_, e) in try Self.events(session) {
+            switch e {
+            case .orderIntent(let i): intents.append(i.clientOrderId)
+            case .orderAcknowledged(let a): acknowledged[a.clientOrderId] = a.orderId
+            case .orderRejected(let r): refusals.append(r.code)
+            case .fill(let f): logFills[f.tradeId, default: 0] += f.count.hundredths
+            default: break
+            }
+        }
+        let taken = (Self.json(orders.stdout)["orders"] as? [[String: Any]]) ?? []
+        let made = (Self.json(fills.stdout)["fills"] as? [[String: Any]]) ?? []
+        #expect(
+            !intents.isEmpty && !made.isEmpty,
+            "the session traded: \(intents), \(acknowledged), refused \(refusals), \(orders.stdout), \(fills.stdout)")
+        #expect(
+            taken.count == Set(taken.compactMap { $0["client_order_id"] as? String }).count
+                && Set(taken.compactMap { $0["order_id"] as? String }) == Set(acknowledged.values),
+            "no order twice, each acknowledged once: \(orders.stdout) vs \(acknowledged)")
+        #expect(!refusals.contains("order_already_exists"), "\(refusals)")
+        var exchangeFills: [String: Int64] = [:]
+        for f in made {
+            let count = FixedPoint.parse(f["count"] as? String ?? "", scale: 2) ?? -1
+            exchangeFills[f["fill_id"] as? String ?? "", default: 0] += count
+        }
+        #expect(exchangeFills == logFills, "no fill lost or doubled: \(fills.stdout) vs \(logFills)")
+        var restFillPages = 0
+        var lookups = 0
+        for (_, e) in try Self.events(session) {
+            guard case .rawFeedMessage(let m) = e else { continue }
+            if m.channel == "/portfolio/fills" { restFillPages += 1 }
+            if m.source == "kalshi_order" && m.channel.hasPrefix("create 200 ") { lookups += 1 }
+        }
+        print(
+            "live --trade crash trials: killed after \(killedAt) ms; \(taken.count) orders, \(made.count) fills, "
+                + "\(lookups) orders found by lookup on restart, \(restFillPages) fill pages read")
     }
 
     @Test("exchange refuses bad flags in one line")
