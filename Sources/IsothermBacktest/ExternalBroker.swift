@@ -47,7 +47,9 @@ package struct ExternalBroker: Sendable {
     /// Orders sent and not yet known to be done, by engine id; `placement` keeps their order.
     private var orders: [String: Order] = [:]
     private var placement: [String] = []
-    private var byOrderId: [String: String] = [:]
+    /// Every order the exchange acknowledged, by its order id: a fill may arrive after its order was
+    /// canceled (it happened before the cancel; the feed told it later), and still counts.
+    private var acknowledged: [String: OrderIntent] = [:]
     private var trades: Set<String> = []
 
     package init(session: String, windowMinutes: Int64?) {
@@ -111,7 +113,7 @@ package struct ExternalBroker: Sendable {
     }
 
     /// Whether the order with the exchange's `orderId` is one of this city's.
-    package func knows(orderId: String) -> Bool { byOrderId[orderId] != nil }
+    package func knows(orderId: String) -> Bool { acknowledged[orderId] != nil }
 
     /// The answer to a request: the events for the engine, and whether the engine waited for it.
     /// - Returns: nil when no request of this kind for this order waits (an answer logged twice).
@@ -122,7 +124,7 @@ package struct ExternalBroker: Sendable {
         switch (a.kind, a.outcome) {
         case (.create, .order(let answer)):
             orders[a.engineId]?.orderId = answer.orderId
-            byOrderId[answer.orderId] = a.engineId
+            if let intent = orders[a.engineId]?.intent { acknowledged[answer.orderId] = intent }
             events.append(.orderAcknowledged(OrderAcknowledged(clientOrderId: a.engineId, orderId: answer.orderId)))
             if answer.remainingCount.hundredths == 0 && answer.fillCount.hundredths == 0 {
                 // Taken and done at once with nothing filled (an immediate-or-cancel that met nothing).
@@ -131,6 +133,9 @@ package struct ExternalBroker: Sendable {
                         OrderCanceled(
                             clientOrderId: a.engineId, reason: "nothing to take",
                             canceledCount: orders[a.engineId]?.intent.count ?? .zero)))
+                forget(a.engineId)
+            } else if answer.remainingCount.hundredths == 0 {
+                // Executed in full at once (it took): nothing rests, no cancel is owed; its fills come.
                 forget(a.engineId)
             }
         case (.create, .error(let code, let message)):
@@ -153,22 +158,23 @@ package struct ExternalBroker: Sendable {
     /// A fill of one of this city's orders, from the private feed: the engine's fill event, once per
     /// trade id (the feed may repeat a frame). Nil for another order's fill or a repeat.
     package mutating func fill(_ f: KalshiFillRecord) -> Fill? {
-        guard let engineId = byOrderId[f.orderId], let o = orders[engineId] ?? nil,
-            trades.insert(f.fillId).inserted,
-            let price = KalshiOrderV2.price(bookSide: f.bookSide, yesPrice: f.yesPrice, for: o.intent)
+        guard let intent = acknowledged[f.orderId], trades.insert(f.fillId).inserted,
+            let price = KalshiOrderV2.price(bookSide: f.bookSide, yesPrice: f.yesPrice, for: intent)
         else { return nil }
-        var left = o
-        left.intent.count = Count(hundredths: o.intent.count.hundredths - f.count.hundredths)
-        if left.intent.count.hundredths <= 0 { forget(engineId) } else { orders[engineId] = left }
+        let engineId = intent.clientOrderId
+        if var left = orders[engineId], left.orderId == f.orderId {
+            left.intent.count = Count(hundredths: left.intent.count.hundredths - f.count.hundredths)
+            if left.intent.count.hundredths <= 0 { forget(engineId) } else { orders[engineId] = left }
+        }
         return Fill(
-            clientOrderId: engineId, orderId: f.orderId, tradeId: f.fillId, ticker: f.ticker, side: o.intent.side,
-            action: o.intent.action, price: price, count: f.count, fee: f.fee, isTaker: f.isTaker)
+            clientOrderId: engineId, orderId: f.orderId, tradeId: f.fillId, ticker: f.ticker, side: intent.side,
+            action: intent.action, price: price, count: f.count, fee: f.fee, isTaker: f.isTaker)
     }
 
+    /// The order is done at the exchange (no cancel is owed); its fills still count when they come.
     private mutating func forget(_ engineId: String) {
-        guard let o = orders.removeValue(forKey: engineId) else { return }
+        guard orders.removeValue(forKey: engineId) != nil else { return }
         placement.removeAll { $0 == engineId }
-        if let id = o.orderId { byOrderId[id] = nil }
     }
 }
 

@@ -107,6 +107,16 @@ package final class LiveSession: Sendable {
                 note("\(request.kind.rawValue) \(request.engineId): \(answer.status) \(code) \(message)")
             }
             guard appendNow([answer.record(at: settings.now())]) else { return false }
+            // Never sent twice: an answer the session could not take is the end of the session.
+            let taken = state.withLock { $0.log.requests.first != request }
+            guard taken else {
+                state.withLock {
+                    $0.error =
+                        $0.error
+                        ?? LiveSessionError("the answer to \(request.kind.rawValue) \(request.engineId) was not taken")
+                }
+                return false
+            }
         }
         return state.withLock { $0.error == nil }
     }
