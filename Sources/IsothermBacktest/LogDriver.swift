@@ -163,6 +163,9 @@ package struct LogDriver {
     /// The requests every city's broker waits to have sent, city by city in the order first seen.
     package var requests: [ExternalBroker.Request] { cities.runs.flatMap(\.requests) }
 
+    /// Whether any request waits for its answer (what every input asks; it builds no array).
+    package var awaitsAnswers: Bool { cities.runs.contains { $0.broker?.requests.isEmpty == false } }
+
     /// A logged answer, to the city whose request it answers. - Returns: false when none waits for it.
     package mutating func answered(_ a: BrokerAnswer, at time: Timestamp) -> Bool {
         for i in cities.runs.indices where cities.runs[i].broker?.awaits(a.kind, a.engineId) == true {

@@ -62,7 +62,7 @@ package struct PaperSession {
     package mutating func feed(_ record: EventRecord, sequence: UInt64) throws(UnroutableEvent) {
         precondition(deferred == nil, "an event while another waits for the exchange's answers")
         advance(to: record.time)
-        if !driver.requests.isEmpty {
+        if driver.awaitsAnswers {
             deferred = (record, sequence)
             return
         }
@@ -76,6 +76,8 @@ package struct PaperSession {
     /// Requests the live driver must send, in order, before the next input (a session at a real
     /// exchange; empty on paper).
     package var requests: [ExternalBroker.Request] { driver.requests }
+    /// Whether any request waits for its answer.
+    package var awaitsAnswers: Bool { driver.awaitsAnswers }
 
     /// A logged answer to a request (``BrokerAnswer``), at the clock's time or its own if later.
     /// - Returns: false when no request waits for it.
@@ -84,7 +86,7 @@ package struct PaperSession {
     package mutating func answered(_ a: BrokerAnswer, at time: Timestamp) throws(UnroutableEvent) -> Bool {
         advance(to: time)
         guard driver.answered(a, at: clock) else { return false }
-        if driver.requests.isEmpty, let (record, sequence) = deferred {
+        if !driver.awaitsAnswers, let (record, sequence) = deferred {
             deferred = nil
             try feed(record, sequence: sequence)
         }

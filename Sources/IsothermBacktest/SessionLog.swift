@@ -83,9 +83,6 @@ package final class SessionLog {
     /// The latest time the session's clock reached (a resumed session: where its last run stopped).
     package var clock: Timestamp { session.clock }
 
-    /// The session's runs (their books, trades and P&L so far).
-    package var cityRuns: [CityRun] { session.cityRuns }
-
     static func manifest(sessionId: String, config: BacktestConfig, phase: RunManifest.Phase, outputHash: String)
         -> RunManifest
     {
@@ -111,7 +108,7 @@ package final class SessionLog {
         var placed = false
         for r in records {
             precondition(!Self.outputKinds.contains(r.event.kind), "an output kind fed as an input")
-            if !session.requests.isEmpty && !Self.isAnswer(r) {
+            if session.awaitsAnswers && !Self.isAnswer(r) {
                 let waiting = session.requests.map { "\($0.kind.rawValue) \($0.engineId)" }.joined(separator: ", ")
                 throw SessionLogError("an input arrived while requests wait for their answers (\(waiting))")
             }

@@ -76,9 +76,6 @@ package final class LiveSession: Sendable {
 
     package var summary: Summary { state.withLock { $0.summary } }
 
-    /// The latest time the session's clock reached.
-    package var clock: Timestamp { state.withLock { $0.log.clock } }
-
     /// Takes `records` as inputs, one at a time, through the gate: each is appended (with the engine's
     /// outputs), then the requests it gave rise to are sent and their answers appended, before the next.
     /// - Returns: false when the session must stop (a log error, kept).
